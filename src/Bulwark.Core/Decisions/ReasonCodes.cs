@@ -1,0 +1,38 @@
+namespace Bulwark.Core.Decisions;
+
+/// <summary>
+/// The stable reason codes a client may see in a refusal body. They say what kind of refusal it was, never which detector
+/// fired: signals stay in the decision's reasons, which are only logged.
+/// </summary>
+public static class ReasonCodes
+{
+    /// <summary>The request was allowed.</summary>
+    public const string Allowed = "allowed";
+
+    /// <summary>No policy covers the request.</summary>
+    public const string NotCovered = "not_covered";
+
+    /// <summary>A rate limit refused or delayed the request.</summary>
+    public const string RateLimited = "rate_limited";
+
+    /// <summary>Too many requests of this client are in flight.</summary>
+    public const string ConcurrencyLimited = "concurrency_limited";
+
+    /// <summary>The client is on a deny list.</summary>
+    public const string Denied = "denied";
+
+    /// <summary>The client is under a manual or automatic ban.</summary>
+    public const string Banned = "banned";
+
+    /// <summary>The client is on an allow list.</summary>
+    public const string AllowListed = "allow_listed";
+
+    /// <summary>The request's risk score crossed the policy's threshold.</summary>
+    public const string HighRisk = "high_risk";
+
+    /// <summary>The request must pass a challenge first.</summary>
+    public const string ChallengeRequired = "challenge_required";
+
+    /// <summary>The shared state failed and the route's fail mode is closed.</summary>
+    public const string Unavailable = "unavailable";
+}

@@ -1,0 +1,46 @@
+namespace Bulwark.Core.Policy;
+
+/// <summary>What happens to requests of the routes bound to this policy.</summary>
+public sealed record PolicyOptions
+{
+    /// <summary><c>enforce</c> or <c>monitor</c>; null inherits <see cref="BulwarkOptions.Mode"/>. Monitor wins if either says so.</summary>
+    public string? Mode { get; init; }
+
+    /// <summary><c>open</c> (default: allow when shared state fails) or <c>closed</c> (refuse with 503).</summary>
+    public string FailMode { get; init; } = "open";
+
+    /// <summary>Score thresholds for the score-driven actions.</summary>
+    public ThresholdOptions Thresholds { get; init; } = new();
+
+    /// <summary>How long delays are.</summary>
+    public DelayOptions Delay { get; init; } = new();
+
+    /// <summary>Rate limits, all counted for every request of the policy.</summary>
+    public IReadOnlyList<LimitOptions> Limits { get; init; } = [];
+
+    /// <summary>Signal weight overrides by signal name (0 disables a signal). Signals not named keep their detector's default.</summary>
+    public IReadOnlyDictionary<string, int> Signals { get; init; } = new Dictionary<string, int>();
+}
+
+/// <summary>Score (0–100) at which each action starts. 0 disables that action. Must rise: Delay &lt; Challenge &lt; Block.</summary>
+public sealed record ThresholdOptions
+{
+    /// <summary>Score from which requests are delayed (default 30).</summary>
+    public int Delay { get; init; } = 30;
+
+    /// <summary>Score from which requests are challenged (default 60).</summary>
+    public int Challenge { get; init; } = 60;
+
+    /// <summary>Score from which requests are blocked (default 85).</summary>
+    public int Block { get; init; } = 85;
+}
+
+/// <summary>Bounds of delays, in milliseconds.</summary>
+public sealed record DelayOptions
+{
+    /// <summary>Delay at the delay threshold (default 250 ms); it grows linearly to <see cref="MaxMs"/> at the challenge threshold.</summary>
+    public int BaseMs { get; init; } = 250;
+
+    /// <summary>Longest delay ever applied, by score or by a limit with <c>OnLimit: delay</c> (default 5000 ms).</summary>
+    public int MaxMs { get; init; } = 5_000;
+}
