@@ -1,1 +1,31 @@
-namespace Bulwark.Cli; internal static class Program { private static int Main() => 0; }
+using System.CommandLine;
+using Bulwark.Cli.Commands;
+
+namespace Bulwark.Cli;
+
+/// <summary>The <c>bulwark</c> command. Exit codes: 0 success, 1 failure of the work, 2 bad usage or invalid input.</summary>
+internal static class Program
+{
+    private static async Task<int> Main(string[] args)
+    {
+        var root = new RootCommand("Bulwark: API abuse protection. See README.md.")
+        {
+            ServeCommand.Create(),
+            ConfigCommand.Create(),
+        };
+
+        var parseResult = root.Parse(args);
+        if (parseResult.Errors.Count > 0)
+        {
+            foreach (var error in parseResult.Errors)
+            {
+                await Console.Error.WriteLineAsync($"bulwark: {error.Message}").ConfigureAwait(false);
+            }
+
+            await Console.Error.WriteLineAsync("Run 'bulwark --help' for usage.").ConfigureAwait(false);
+            return 2;
+        }
+
+        return await parseResult.InvokeAsync().ConfigureAwait(false);
+    }
+}

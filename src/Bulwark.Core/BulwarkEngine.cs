@@ -1,13 +1,593 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Net;
 using Bulwark.Core.Decisions;
+using Bulwark.Core.Fingerprints;
+using Bulwark.Core.Limits;
+using Bulwark.Core.Lists;
+using Bulwark.Core.Net;
+using Bulwark.Core.Pipeline;
+using Bulwark.Core.Policy;
+using Bulwark.Core.Scoring;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Bulwark.Core;
 
-/// <summary>The decision engine (skeleton; filled in by the foundation work).</summary>
-public sealed class BulwarkEngine
+/// <summary>
+/// The decision engine: lists and bans → enrichers → detectors → score → limits → action. Knows nothing of HTTP servers;
+/// every front door (middleware, gateway, decision endpoint, replay) calls <see cref="Decide"/> and then
+/// <see cref="Feedback"/>. Thread-safe. With an in-memory store a decision completes synchronously.
+/// </summary>
+public sealed partial class BulwarkEngine
 {
-    /// <summary>Decides what to do with a request.</summary>
-    public ValueTask<Decision> Decide(RequestContext request) => ValueTask.FromResult(Decision.NotCovered);
+    private const int MaxLimitsPerPolicy = 64;
 
-    /// <summary>Reports the upstream's answer.</summary>
-    public ValueTask Feedback(Decision decision, RequestContext request, int statusCode, TimeSpan latency) => ValueTask.CompletedTask;
+    [ThreadStatic]
+    private static CounterOperation[]? t_operations;
+
+    [ThreadStatic]
+    private static CounterResult[]? t_results;
+
+    private readonly ICounterStore _store;
+    private readonly ISynchronousCounterStore? _syncStore;
+    private readonly IEnricher[] _enrichers;
+    private readonly IDetector[] _detectors;
+    private readonly IScorer _scorer;
+    private readonly BulwarkMetrics _metrics;
+    private readonly ILogger _logger;
+    private volatile CompiledConfiguration _configuration;
+
+    /// <summary>Creates an engine for validated <paramref name="options"/>.</summary>
+    /// <param name="options">The configuration (validate it first with <see cref="BulwarkConfigReader"/>).</param>
+    /// <param name="store">Where counters live; default an in-memory store bounded by <c>State:Memory:MaxEntries</c>.</param>
+    /// <param name="enrichers">Enrichers, run in order.</param>
+    /// <param name="detectors">Detectors, run in order; default the built-in ones.</param>
+    /// <param name="scorer">Default: the sum of weights, clamped to 100.</param>
+    /// <param name="bans">The ban list (shared with an admin API); default a new one.</param>
+    /// <param name="metrics">Where decisions are counted; default a plain <c>Bulwark</c> meter.</param>
+    /// <param name="logger">Where detector and store failures go.</param>
+    public BulwarkEngine(
+        BulwarkOptions options,
+        ICounterStore? store = null,
+        IEnumerable<IEnricher>? enrichers = null,
+        IEnumerable<IDetector>? detectors = null,
+        IScorer? scorer = null,
+        BanList? bans = null,
+        BulwarkMetrics? metrics = null,
+        ILogger<BulwarkEngine>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _configuration = CompiledConfiguration.Compile(options);
+        _store = store ?? new InMemoryCounterStore(options.State.Memory.MaxEntries);
+        _syncStore = _store as ISynchronousCounterStore;
+        _enrichers = enrichers?.ToArray() ?? [];
+        _detectors = detectors?.ToArray() ?? DefaultDetectors();
+        _scorer = scorer ?? SumScorer.Instance;
+        Bans = bans ?? new BanList();
+        _metrics = metrics ?? new BulwarkMetrics();
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+    }
+
+    /// <summary>The built-in detectors that need no data files.</summary>
+    public static IDetector[] DefaultDetectors() => [new UserAgentPresenceDetector()];
+
+    /// <summary>The configuration in force.</summary>
+    public CompiledConfiguration Configuration => _configuration;
+
+    /// <summary>Manual and automatic bans with a time to live.</summary>
+    public BanList Bans { get; }
+
+    /// <summary>The counter store.</summary>
+    public ICounterStore Store => _store;
+
+    /// <summary>
+    /// Swaps in a new configuration atomically. Decisions in flight finish on the old one. Counters are kept: a limit
+    /// whose policy and name did not change keeps counting where it was.
+    /// </summary>
+    public void Reload(BulwarkOptions options) => _configuration = CompiledConfiguration.Compile(options);
+
+    /// <summary>The policy (and route) that applies to a request, or null: lets a front door skip work when none does.</summary>
+    public (CompiledPolicy? Policy, CompiledRoute? Route) ResolvePolicy(string method, string path, string? policyName)
+    {
+        var configuration = _configuration;
+        var route = configuration.MatchRoute(method, path);
+        if (policyName is not null)
+        {
+            return (configuration.Policies.GetValueOrDefault(policyName), route);
+        }
+
+        return (route?.Policy, route);
+    }
+
+    /// <summary>
+    /// Decides what to do with <paramref name="request"/>. Never throws for a request's content or a failing store:
+    /// failures degrade to the policy's fail mode. Completes synchronously with an in-memory store.
+    /// </summary>
+    public ValueTask<Decision> Decide(RequestContext request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var started = Stopwatch.GetTimestamp();
+        var configuration = _configuration;
+        var (policy, route) = ResolvePolicy(configuration, request);
+        if (policy is null)
+        {
+            return new ValueTask<Decision>(Decision.NotCovered);
+        }
+
+        var ip = request.ClientIp.IsIPv4MappedToIPv6 ? request.ClientIp.MapToIPv4() : request.ClientIp;
+        var actor = new ActorKeys
+        {
+            Ip = IpAddresses.FormatGroup(ip, configuration.Ipv6Prefix),
+            ApiKey = request.ApiKey,
+            Account = request.Account,
+            Session = request.Session,
+            Ja4 = request.Tls?.Ja4,
+        };
+
+        var listed = CheckLists(configuration, policy, request, ip, actor);
+        if (listed is not null)
+        {
+            _metrics.Record(listed, started);
+            return new ValueTask<Decision>(listed);
+        }
+
+        var context = new EvaluationContext(policy, route?.Pattern.Text);
+        RunDetectors(request, context);
+        var score = _scorer.Score(context);
+        if (policy.ChallengeThreshold > 0 && score >= policy.ChallengeThreshold)
+        {
+            context.AddTier("high");
+        }
+
+        if (policy.DelayThreshold > 0 && score >= policy.DelayThreshold)
+        {
+            context.AddTier("elevated");
+        }
+
+        if (context.Asn is { } asn)
+        {
+            actor = actor with { Asn = asn };
+        }
+
+        var limits = policy.Limits;
+        if (limits.Count == 0)
+        {
+            var plain = Finish(request, policy, context, actor, score, [], [], 0, storeFailed: false, started);
+            return new ValueTask<Decision>(plain);
+        }
+
+        var count = Math.Min(limits.Count, MaxLimitsPerPolicy);
+        if (_syncStore is not null)
+        {
+            var operations = t_operations ??= new CounterOperation[MaxLimitsPerPolicy];
+            var results = t_results ??= new CounterResult[MaxLimitsPerPolicy];
+            var used = BuildOperations(configuration, policy, route, request, context, operations.AsSpan(0, count));
+            try
+            {
+                _syncStore.Apply(operations.AsSpan(0, used), results.AsSpan(0, used), request.Timestamp.UtcTicks);
+            }
+            catch (Exception exception)
+            {
+                _metrics.StoreError();
+                LogStoreFailure(_logger, exception);
+                return new ValueTask<Decision>(Finish(request, policy, context, actor, score, [], [], 0, storeFailed: true, started));
+            }
+
+            var decision = Finish(request, policy, context, actor, score, operations.AsSpan(0, used), results.AsSpan(0, used), used, storeFailed: false, started);
+            operations.AsSpan(0, used).Clear(); // drop key references
+            return new ValueTask<Decision>(decision);
+        }
+
+        return DecideAsync(configuration, policy, route, request, context, actor, score, count, started, cancellationToken);
+    }
+
+    private async ValueTask<Decision> DecideAsync(
+        CompiledConfiguration configuration, CompiledPolicy policy, CompiledRoute? route, RequestContext request,
+        EvaluationContext context, ActorKeys actor, int score, int count, long started, CancellationToken cancellationToken)
+    {
+        var operations = ArrayPool<CounterOperation>.Shared.Rent(count);
+        var results = ArrayPool<CounterResult>.Shared.Rent(count);
+        try
+        {
+            var used = BuildOperations(configuration, policy, route, request, context, operations.AsSpan(0, count));
+            try
+            {
+                await _store.ApplyAsync(operations.AsMemory(0, used), results.AsMemory(0, used), request.Timestamp.UtcTicks, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                _metrics.StoreError();
+                LogStoreFailure(_logger, exception);
+                return Finish(request, policy, context, actor, score, [], [], 0, storeFailed: true, started);
+            }
+
+            return Finish(request, policy, context, actor, score, operations.AsSpan(0, used), results.AsSpan(0, used), used, storeFailed: false, started);
+        }
+        finally
+        {
+            ArrayPool<CounterOperation>.Shared.Return(operations, clearArray: true);
+            ArrayPool<CounterResult>.Shared.Return(results);
+        }
+    }
+
+    /// <summary>
+    /// Reports what the upstream answered (status 0 when the client went away first). Charges failure-counting limits,
+    /// releases concurrency leases, and lets detectors learn. Safe to call once per decision; later calls do nothing.
+    /// </summary>
+    public ValueTask Feedback(Decision decision, RequestContext request, int statusCode, TimeSpan latency, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(decision);
+        if (!decision.Covered)
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        foreach (var detector in _detectors)
+        {
+            try
+            {
+                detector.Observe(request, decision, statusCode, latency);
+            }
+            catch (Exception exception)
+            {
+                LogDetectorFailure(_logger, detector.GetType().Name, exception);
+            }
+        }
+
+        var pending = decision.Pending;
+        if (pending is null || !pending.TrySettle())
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        var operations = new List<CounterOperation>(pending.Releases.Length + pending.FailureCharges.Length);
+        operations.AddRange(pending.Releases);
+        for (var i = 0; i < pending.FailureLimits.Length; i++)
+        {
+            if (statusCode > 0 && pending.FailureLimits[i].IsFailure(statusCode))
+            {
+                operations.Add(pending.FailureCharges[i]);
+            }
+        }
+
+        if (operations.Count == 0)
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        var array = operations.ToArray();
+        var results = new CounterResult[array.Length];
+        var nowTicks = decision.Timestamp.UtcTicks + latency.Ticks;
+        if (_syncStore is not null)
+        {
+            try
+            {
+                _syncStore.Apply(array, results, nowTicks);
+            }
+            catch (Exception exception)
+            {
+                _metrics.StoreError();
+                LogStoreFailure(_logger, exception);
+            }
+
+            return ValueTask.CompletedTask;
+        }
+
+        return FeedbackAsync(array, results, nowTicks, cancellationToken);
+    }
+
+    private async ValueTask FeedbackAsync(CounterOperation[] operations, CounterResult[] results, long nowTicks, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _store.ApplyAsync(operations, results, nowTicks, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            _metrics.StoreError();
+            LogStoreFailure(_logger, exception);
+        }
+    }
+
+    private static (CompiledPolicy? Policy, CompiledRoute? Route) ResolvePolicy(CompiledConfiguration configuration, RequestContext request)
+    {
+        var route = configuration.MatchRoute(request.Method, request.Path);
+        if (request.PolicyName is not null)
+        {
+            return (configuration.Policies.GetValueOrDefault(request.PolicyName), route);
+        }
+
+        return (route?.Policy, route);
+    }
+
+    private Decision? CheckLists(CompiledConfiguration configuration, CompiledPolicy policy, RequestContext request, IPAddress ip, ActorKeys actor)
+    {
+        // Details name the kind of match, never the value: decision records leave the process.
+        if (!configuration.AllowList.IsEmpty && configuration.AllowList.TryMatch(ip, request.ApiKey, request.Account, out _))
+        {
+            return ListDecision(request, policy, actor, DecisionAction.Allow, 200, ReasonCodes.AllowListed, "allow_list", "client is on the allow list");
+        }
+
+        if (!configuration.DenyList.IsEmpty && configuration.DenyList.TryMatch(ip, request.ApiKey, request.Account, out _))
+        {
+            return ListDecision(request, policy, actor, DecisionAction.Block, 403, ReasonCodes.Denied, "deny_list", "client is on the deny list");
+        }
+
+        if (Bans.TryMatch(ip, request.ApiKey, request.Account, request.Tls?.Ja4 ?? request.Tls?.Ja3, request.Timestamp, out var ban))
+        {
+            var expiresIn = Math.Max(1, (long)Math.Ceiling((ban.ExpiresAt - request.Timestamp).TotalSeconds));
+            return ListDecision(request, policy, actor, DecisionAction.Block, 403, ReasonCodes.Banned, "banned",
+                $"{ban.Target} ban, {expiresIn} s left: {ban.Reason}", TimeSpan.FromSeconds(expiresIn));
+        }
+
+        return null;
+    }
+
+    private static Decision ListDecision(
+        RequestContext request, CompiledPolicy policy, ActorKeys actor, DecisionAction action, int status, string code,
+        string signal, string detail, TimeSpan? retryAfter = null) => new()
+        {
+            Id = DecisionIds.Next(),
+            Action = action,
+            StatusCode = status,
+            Score = action == DecisionAction.Block ? 100 : 0,
+            ReasonCode = code,
+            Reasons = [new DecisionReason(signal, 0, detail)],
+            Actor = actor,
+            Policy = policy.Name,
+            Enforced = !policy.Monitor,
+            Timestamp = request.Timestamp,
+            RetryAfter = retryAfter,
+        };
+
+    private void RunDetectors(RequestContext request, EvaluationContext context)
+    {
+        foreach (var enricher in _enrichers)
+        {
+            try
+            {
+                enricher.Enrich(request, context);
+            }
+            catch (Exception exception)
+            {
+                LogDetectorFailure(_logger, enricher.GetType().Name, exception);
+            }
+        }
+
+        foreach (var detector in _detectors)
+        {
+            try
+            {
+                detector.Detect(request, context);
+            }
+            catch (Exception exception)
+            {
+                LogDetectorFailure(_logger, detector.GetType().Name, exception);
+            }
+        }
+    }
+
+    private static int BuildOperations(
+        CompiledConfiguration configuration, CompiledPolicy policy, CompiledRoute? route, RequestContext request,
+        EvaluationContext context, Span<CounterOperation> operations)
+    {
+        var used = 0;
+        var limits = policy.Limits;
+        for (var i = 0; i < operations.Length; i++)
+        {
+            var limit = limits[i];
+            if (!LimitKeyBuilder.TryBuild(limit, request, context, configuration.Ipv6Prefix, out var key))
+            {
+                continue;
+            }
+
+            var (rate, burst) = SelectRate(limit, context);
+            operations[used++] = new CounterOperation
+            {
+                Key = key,
+                Algorithm = limit.Algorithm,
+                Mode = limit.Count == LimitCount.Failures ? CounterMode.Peek : CounterMode.Acquire,
+                Permits = rate.Permits,
+                PeriodTicks = rate.Period.Ticks,
+                Burst = burst,
+                Cost = limit.Count == LimitCount.Cost ? route?.Cost ?? 1 : 1,
+                MaxDelayTicks = limit.DelayOnLimit ? policy.MaxDelay.Ticks : 0,
+            };
+        }
+
+        return used;
+    }
+
+    private static (RateSpec Rate, long Burst) SelectRate(CompiledLimit limit, EvaluationContext context)
+    {
+        foreach (var tier in limit.Tiers)
+        {
+            if (context.HasTier(tier.When))
+            {
+                return (tier.Rate, tier.Burst);
+            }
+        }
+
+        return (limit.Rate, limit.Burst);
+    }
+
+    private Decision Finish(
+        RequestContext request, CompiledPolicy policy, EvaluationContext context, ActorKeys actor, int score,
+        ReadOnlySpan<CounterOperation> operations, ReadOnlySpan<CounterResult> results, int count, bool storeFailed, long started)
+    {
+        var action = DecisionAction.Allow;
+        var status = 200;
+        var code = ReasonCodes.Allowed;
+        var delay = TimeSpan.Zero;
+        TimeSpan? retryAfter = null;
+        var reasons = new List<DecisionReason>(context.Signals.Count + 1);
+        reasons.AddRange(context.Signals);
+
+        LimitStatus[] statuses = count == 0 ? [] : new LimitStatus[count];
+        LimitStatus? deciding = null;
+        List<CounterOperation>? charges = null;
+        List<CompiledLimit>? failureLimits = null;
+        List<CounterOperation>? releases = null;
+        var limitIndex = 0;
+        for (var i = 0; i < count; i++)
+        {
+            ref readonly var operation = ref operations[i];
+            ref readonly var result = ref results[i];
+            var limit = FindLimit(policy, operation.Key, ref limitIndex);
+            var limitStatus = new LimitStatus(
+                limit.Name,
+                operation.Permits,
+                Math.Max(1, operation.PeriodTicks / TimeSpan.TicksPerSecond),
+                result.Remaining,
+                CeilSeconds(result.ResetAfterTicks),
+                result.Allowed,
+                CeilSeconds(result.RetryAfterTicks));
+            statuses[i] = limitStatus;
+
+            if (!result.Allowed)
+            {
+                action = DecisionAction.Block;
+                status = 429;
+                code = operation.Algorithm == LimitAlgorithm.Concurrency ? ReasonCodes.ConcurrencyLimited : ReasonCodes.RateLimited;
+                var retry = TimeSpan.FromSeconds(Math.Max(1, limitStatus.RetryAfterSeconds));
+                retryAfter = retryAfter is null || retry > retryAfter ? retry : retryAfter;
+                reasons.Add(new DecisionReason(
+                    "rate_limit",
+                    0,
+                    $"limit '{limit.Name}' ({RateText(operation)} by {limit.Key.Text}) exceeded; retry in {Math.Max(1, limitStatus.RetryAfterSeconds)} s"));
+            }
+            else if (result.DelayTicks > 0)
+            {
+                var wait = TimeSpan.FromTicks(result.DelayTicks);
+                delay = wait > delay ? wait : delay;
+                reasons.Add(new DecisionReason("rate_limit_delay", 0, $"limit '{limit.Name}' ({RateText(operation)} by {limit.Key.Text}) over its rate; held {wait.TotalMilliseconds:0} ms"));
+            }
+
+            // The deciding limit: the first that refused, else the one with the fewest permits left.
+            if (!limitStatus.Allowed ? deciding is null || deciding.Allowed : deciding is null || (deciding.Allowed && limitStatus.Remaining < deciding.Remaining))
+            {
+                deciding = limitStatus;
+            }
+
+            if (limit.Count == LimitCount.Failures)
+            {
+                (charges ??= []).Add(operation with { Mode = CounterMode.Charge, Cost = 1, MaxDelayTicks = 0 });
+                (failureLimits ??= []).Add(limit);
+            }
+            else if (operation.Algorithm == LimitAlgorithm.Concurrency && result.Spent)
+            {
+                (releases ??= []).Add(operation with { Mode = CounterMode.Release });
+            }
+        }
+
+        if (storeFailed)
+        {
+            reasons.Add(new DecisionReason("store_unavailable", 0, policy.FailClosed ? "counter store failed; fail mode closed" : "counter store failed; fail mode open, limits skipped"));
+            if (policy.FailClosed)
+            {
+                action = DecisionAction.Block;
+                status = 503;
+                code = ReasonCodes.Unavailable;
+                retryAfter = TimeSpan.FromSeconds(5);
+            }
+        }
+
+        if (action == DecisionAction.Allow)
+        {
+            if (delay > TimeSpan.Zero)
+            {
+                action = DecisionAction.Delay;
+                code = ReasonCodes.RateLimited;
+            }
+
+            if (policy.BlockThreshold > 0 && score >= policy.BlockThreshold)
+            {
+                action = DecisionAction.Block;
+                status = 403;
+                code = ReasonCodes.HighRisk;
+            }
+            else if (policy.ChallengeThreshold > 0 && score >= policy.ChallengeThreshold)
+            {
+                action = DecisionAction.Challenge;
+                status = 401;
+                code = ReasonCodes.ChallengeRequired;
+            }
+            else if (policy.DelayThreshold > 0 && score >= policy.DelayThreshold)
+            {
+                var scoreDelay = ScoreDelay(policy, score);
+                if (scoreDelay > delay)
+                {
+                    delay = scoreDelay;
+                    code = ReasonCodes.HighRisk;
+                }
+
+                action = DecisionAction.Delay;
+            }
+        }
+
+        if (action != DecisionAction.Delay)
+        {
+            delay = TimeSpan.Zero;
+        }
+
+        var decision = new Decision
+        {
+            Id = DecisionIds.Next(),
+            Action = action,
+            StatusCode = status,
+            Score = score,
+            ReasonCode = code,
+            Reasons = reasons,
+            Limit = deciding,
+            Limits = statuses,
+            Actor = actor,
+            Policy = policy.Name,
+            Enforced = !policy.Monitor,
+            Delay = delay,
+            RetryAfter = retryAfter,
+            Timestamp = request.Timestamp,
+            Tiers = context.Tiers,
+            Pending = charges is null && releases is null
+                ? null
+                : new PendingFeedback(charges?.ToArray() ?? [], failureLimits?.ToArray() ?? [], releases?.ToArray() ?? []),
+        };
+        _metrics.Record(decision, started);
+        return decision;
+    }
+
+    private static CompiledLimit FindLimit(CompiledPolicy policy, string key, ref int index)
+    {
+        // Operations were built in limit order, skipping limits whose key was missing: advance to the one whose prefix matches.
+        var limits = policy.Limits;
+        for (; index < limits.Count; index++)
+        {
+            var limit = limits[index];
+            if (key.Length > limit.KeyPrefix.Length && key[limit.KeyPrefix.Length] == '|' && key.StartsWith(limit.KeyPrefix, StringComparison.Ordinal))
+            {
+                return limits[index++];
+            }
+        }
+
+        throw new UnreachableException("counter operation without a limit");
+    }
+
+    private static TimeSpan ScoreDelay(CompiledPolicy policy, int score)
+    {
+        var span = policy.ChallengeThreshold > policy.DelayThreshold ? policy.ChallengeThreshold - policy.DelayThreshold : 100 - policy.DelayThreshold;
+        var fraction = span <= 0 ? 1.0 : Math.Clamp((double)(score - policy.DelayThreshold) / span, 0, 1);
+        var delay = policy.BaseDelay + ((policy.MaxDelay - policy.BaseDelay) * fraction);
+        return delay > policy.MaxDelay ? policy.MaxDelay : delay;
+    }
+
+    private static long CeilSeconds(long ticks) => ticks <= 0 ? 0 : (ticks + TimeSpan.TicksPerSecond - 1) / TimeSpan.TicksPerSecond;
+
+    private static string RateText(in CounterOperation operation) =>
+        new RateSpec(operation.Permits, TimeSpan.FromTicks(operation.PeriodTicks)).ToString();
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Warning, Message = "Counter store failed; applying the policy's fail mode")]
+    private static partial void LogStoreFailure(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "{Component} failed; its signals are skipped for this request")]
+    private static partial void LogDetectorFailure(ILogger logger, string component, Exception exception);
 }

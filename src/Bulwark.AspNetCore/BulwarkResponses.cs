@@ -1,0 +1,122 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using Bulwark.Core.Decisions;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Net.Http.Headers;
+
+namespace Bulwark.AspNetCore;
+
+/// <summary>
+/// Writes Bulwark's headers and refusals as CONTRACTS.md §4 says: <c>Retry-After</c>, the IETF <c>RateLimit</c> fields,
+/// and RFC 9457 <c>application/problem+json</c> bodies that carry a decision id and a stable reason code, never the
+/// detector that fired. Browsers asking for HTML get an HTML page for challenges and blocks.
+/// </summary>
+public static class BulwarkResponses
+{
+    /// <summary>Adds the <c>RateLimit-Policy</c> and <c>RateLimit</c> headers when the decision counted any limit.</summary>
+    public static void ApplyRateLimitHeaders(HttpResponse response, Decision decision)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        ArgumentNullException.ThrowIfNull(decision);
+        if (decision.Limits.Count == 0)
+        {
+            return;
+        }
+
+        response.Headers[RateLimitHeaders.PolicyHeader] = RateLimitHeaders.FormatPolicy(decision.Limits);
+        response.Headers[RateLimitHeaders.LimitHeader] = RateLimitHeaders.FormatLimit(decision.Limits);
+    }
+
+    /// <summary>Sets the refusal's status and headers (no body yet), so a hook can still write its own body.</summary>
+    public static void PrepareRefusal(HttpResponse response, Decision decision)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        ArgumentNullException.ThrowIfNull(decision);
+        response.StatusCode = decision.StatusCode;
+        response.Headers.CacheControl = "no-store";
+        if (decision.RetryAfter is { } retryAfter)
+        {
+            response.Headers.RetryAfter = Math.Max(1, (long)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        }
+
+        ApplyRateLimitHeaders(response, decision);
+    }
+
+    /// <summary>Writes the refusal body: problem+json, or HTML for a browser (<c>Accept: text/html</c>).</summary>
+    public static Task WriteRefusalBodyAsync(HttpContext httpContext, Decision decision)
+    {
+        ArgumentNullException.ThrowIfNull(httpContext);
+        ArgumentNullException.ThrowIfNull(decision);
+        var accept = httpContext.Request.Headers.Accept.ToString();
+        if (accept.Contains("text/html", StringComparison.OrdinalIgnoreCase) && decision.StatusCode != 429)
+        {
+            httpContext.Response.ContentType = "text/html; charset=utf-8";
+            return httpContext.Response.WriteAsync(HtmlPage(decision), httpContext.RequestAborted);
+        }
+
+        httpContext.Response.ContentType = "application/problem+json";
+        return httpContext.Response.Body.WriteAsync(ProblemJson(decision), httpContext.RequestAborted).AsTask();
+    }
+
+    /// <summary>The RFC 9457 body for a refusal.</summary>
+    public static byte[] ProblemJson(Decision decision)
+    {
+        ArgumentNullException.ThrowIfNull(decision);
+        using var stream = new MemoryStream(256);
+        using (var writer = new Utf8JsonWriter(stream))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("type", "urn:bulwark:problem:" + decision.ReasonCode);
+            writer.WriteString("title", Title(decision.StatusCode));
+            writer.WriteNumber("status", decision.StatusCode);
+            writer.WriteString("detail", Detail(decision));
+            writer.WriteString("decision_id", decision.Id);
+            writer.WriteString("reason", decision.ReasonCode);
+            if (decision.RetryAfter is { } retryAfter)
+            {
+                writer.WriteNumber("retry_after_s", Math.Max(1, (long)Math.Ceiling(retryAfter.TotalSeconds)));
+            }
+
+            writer.WriteEndObject();
+        }
+
+        return stream.ToArray();
+    }
+
+    private static string Title(int status) => status switch
+    {
+        401 => "Challenge required",
+        403 => "Forbidden",
+        429 => "Too Many Requests",
+        503 => "Service Unavailable",
+        _ => "Request refused",
+    };
+
+    // One fixed sentence per reason code: says what the client can do, not what we detected.
+    private static string Detail(Decision decision) => decision.ReasonCode switch
+    {
+        ReasonCodes.RateLimited => "Too many requests. Wait before retrying; the Retry-After header says how long.",
+        ReasonCodes.ConcurrencyLimited => "Too many requests in progress. Wait for earlier requests to finish.",
+        ReasonCodes.Denied => "This client is not allowed to use this API.",
+        ReasonCodes.Banned => "This client is temporarily blocked.",
+        ReasonCodes.ChallengeRequired => "This request needs a challenge to be solved before it can proceed.",
+        ReasonCodes.HighRisk => "This request was refused by the API's abuse protection.",
+        ReasonCodes.Unavailable => "The service cannot check this request right now. Retry later.",
+        _ => "This request was refused.",
+    };
+
+    private static string HtmlPage(Decision decision)
+    {
+        var title = WebUtility.HtmlEncode(Title(decision.StatusCode));
+        var detail = WebUtility.HtmlEncode(Detail(decision));
+        var id = WebUtility.HtmlEncode(decision.Id);
+        return $$"""
+            <!doctype html>
+            <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>{{title}}</title>
+            <style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;color:#222}code{background:#eee;padding:0 .3rem}</style>
+            </head><body><h1>{{title}}</h1><p>{{detail}}</p><p>Reference: <code>{{id}}</code></p></body></html>
+            """;
+    }
+}

@@ -1,0 +1,81 @@
+using System.Diagnostics.Metrics;
+using Bulwark.Core;
+using Bulwark.Core.Audit;
+using Bulwark.Core.Limits;
+using Bulwark.Core.Lists;
+using Bulwark.Core.Pipeline;
+using Bulwark.Core.Policy;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Bulwark.AspNetCore;
+
+/// <summary>Registers Bulwark in an ASP.NET Core application.</summary>
+public static class BulwarkServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds the Bulwark engine with its configuration (see <see cref="BulwarkSetup"/> for where it comes from). Pair with
+    /// <see cref="BulwarkApplicationBuilderExtensions.UseBulwark"/>. An invalid configuration fails at startup with
+    /// every error listed.
+    /// </summary>
+    public static BulwarkBuilder AddBulwark(this IServiceCollection services, Action<BulwarkSetup>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var setup = new BulwarkSetup();
+        configure?.Invoke(setup);
+        services.AddSingleton(setup);
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics();
+        services.TryAddSingleton(sp => new BulwarkMetrics(sp.GetService<IMeterFactory>()));
+        services.TryAddSingleton(_ => new BanList());
+        services.TryAddSingleton(sp => LoadOptions(setup, sp.GetService<IConfiguration>()));
+        services.TryAddSingleton<ICounterStore>(sp => new InMemoryCounterStore(sp.GetRequiredService<BulwarkOptions>().State.Memory.MaxEntries));
+        services.TryAddSingleton(sp =>
+        {
+            var detectors = BulwarkEngine.DefaultDetectors().Concat(sp.GetServices<IDetector>());
+            return new BulwarkEngine(
+                sp.GetRequiredService<BulwarkOptions>(),
+                sp.GetRequiredService<ICounterStore>(),
+                sp.GetServices<IEnricher>(),
+                detectors,
+                sp.GetService<IScorer>(),
+                sp.GetRequiredService<BanList>(),
+                sp.GetRequiredService<BulwarkMetrics>(),
+                sp.GetService<ILogger<BulwarkEngine>>());
+        });
+
+        if (setup.DecisionLogPath is { } path)
+        {
+            services.AddSingleton<IDecisionSink>(sp => new JsonLinesDecisionWriter(path, sp.GetRequiredService<BulwarkOptions>().Privacy));
+        }
+
+        if (setup.Options is null && setup.ConfigFile is not null && setup.WatchConfigFile)
+        {
+            services.AddHostedService<BulwarkConfigReloader>();
+        }
+
+        return new BulwarkBuilder(services);
+    }
+
+    private static BulwarkOptions LoadOptions(BulwarkSetup setup, IConfiguration? appConfiguration)
+    {
+        if (setup.Options is not null)
+        {
+            return setup.Options;
+        }
+
+        if (setup.ConfigFile is not null)
+        {
+            var loaded = BulwarkConfigLoader.LoadFile(setup.ConfigFile);
+            return loaded.Options ?? throw new BulwarkConfigurationException(setup.ConfigFile, loaded.Errors);
+        }
+
+        var configuration = setup.Configuration ?? appConfiguration
+            ?? throw new BulwarkConfigurationException("Bulwark has no configuration: set BulwarkSetup.Options, ConfigFile or Configuration, or add a \"Bulwark\" section to the application's configuration.");
+        var read = BulwarkConfigReader.Read(configuration);
+        return read.Options ?? throw new BulwarkConfigurationException("application configuration", read.Errors);
+    }
+}

@@ -1,0 +1,73 @@
+using System.CommandLine;
+using Bulwark.Cli.Demo;
+
+namespace Bulwark.Cli.Commands;
+
+/// <summary><c>bulwark serve</c>: runs Bulwark; with no configuration, the embedded demo.</summary>
+internal static class ServeCommand
+{
+    public static Command Create()
+    {
+        var config = new Option<string?>("--config") { Description = "Configuration file (JSON with a top-level \"Bulwark\" object). Default: the embedded demo policy (samples/bulwark.json)." };
+        var urls = new Option<string?>("--urls") { Description = $"Where to listen, in ASP.NET Core's syntax (default {DemoServer.DefaultUrls})." };
+        var decisions = new Option<string?>("--decisions") { Description = "Append every decision record to this JSON Lines file." };
+        var command = new Command("serve", "Run Bulwark in front of the demo API (the gateway of later releases).") { config, urls, decisions };
+        command.SetAction((parseResult, cancellationToken) => RunAsync(
+            new ServeOptions
+            {
+                ConfigFile = parseResult.GetValue(config),
+                Urls = parseResult.GetValue(urls),
+                DecisionsFile = parseResult.GetValue(decisions),
+            },
+            cancellationToken));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(ServeOptions options, CancellationToken cancellationToken)
+    {
+        var loaded = DemoServer.LoadConfiguration(options);
+        if (loaded.Options is null)
+        {
+            foreach (var error in loaded.Errors)
+            {
+                await Console.Error.WriteLineAsync($"{loaded.Source}: {error}").ConfigureAwait(false);
+            }
+
+            return 2;
+        }
+
+        await using var app = DemoServer.Build(options, loaded.Options);
+        try
+        {
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException exception)
+        {
+            await Console.Error.WriteLineAsync($"bulwark serve: cannot listen on {options.Urls ?? DemoServer.DefaultUrls}: {exception.Message}. Pass --urls http://127.0.0.1:PORT to pick another port.").ConfigureAwait(false);
+            return 1;
+        }
+
+        PrintBanner(options, loaded.Source, DemoServer.Addresses(app));
+        await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
+        return 0;
+    }
+
+    private static void PrintBanner(ServeOptions options, string source, IReadOnlyList<string> addresses)
+    {
+        var url = addresses.FirstOrDefault(a => a.StartsWith("http://", StringComparison.Ordinal)) ?? addresses.FirstOrDefault() ?? "http://127.0.0.1:5080";
+        Console.WriteLine($"""
+
+            Bulwark is protecting the demo API at {string.Join(", ", addresses)}
+              policy: {(options.ConfigFile is null ? "embedded default (samples/bulwark.json)" : source)}; counters in memory{(options.DecisionsFile is null ? "" : $"; decisions → {options.DecisionsFile}")}
+
+            Try:
+              curl -i {url}/api/products/42
+              curl -i -X POST {url}/api/auth/login -H 'content-type: application/json' -d '{"username":"{DemoApi.DemoUser}","password":"{DemoApi.DemoPassword}"}'
+              for i in $(seq 1 8); do curl -s -o /dev/null -w '%{"{"}http_code{"}"}\n' -X POST {url}/api/auth/login -H 'content-type: application/json' -d '{"username":"mallory","password":"guess'$i'"}'; done
+                (the login route allows a burst of 5 per address, then 10/min: watch the 401s turn into 429s)
+              curl -i -X POST {url}/api/auth/login -H 'content-type: application/json' -d '{"username":"x","password":"y"}'   (see RateLimit-Policy / RateLimit headers)
+
+            Press Ctrl-C to stop.
+            """);
+    }
+}

@@ -1,0 +1,77 @@
+using System.Collections.Frozen;
+using Bulwark.Core.Lists;
+using Bulwark.Core.Net;
+
+namespace Bulwark.Core.Policy;
+
+/// <summary>
+/// A validated configuration compiled for the request path: route table, policies, lists, proxy trust. Immutable; a
+/// reload swaps in a new instance atomically.
+/// </summary>
+public sealed class CompiledConfiguration
+{
+    private readonly CompiledRoute[] _routes;
+
+    private CompiledConfiguration(BulwarkOptions options)
+    {
+        Options = options;
+        Monitor = options.Mode == "monitor";
+        Ipv6Prefix = options.Ipv6Prefix;
+        ProxyResolver = new TrustedProxyResolver(IpNetworkSet.Parse(options.TrustedProxies));
+        AllowList = AccessList.Create(options.Lists.Allow);
+        DenyList = AccessList.Create(options.Lists.Deny);
+        Policies = options.Policies.ToFrozenDictionary(p => p.Key, p => new CompiledPolicy(p.Key, p.Value, Monitor), StringComparer.Ordinal);
+        _routes = new CompiledRoute[options.Routes.Count];
+        for (var i = 0; i < _routes.Length; i++)
+        {
+            var route = options.Routes[i];
+            var methods = route.Methods.Select(m => m.ToUpperInvariant()).ToArray();
+            _routes[i] = new CompiledRoute(route.Name ?? route.Path, methods, RoutePattern.Parse(route.Path), Policies[route.Policy], route.Cost);
+        }
+    }
+
+    /// <summary>The options this was compiled from.</summary>
+    public BulwarkOptions Options { get; }
+
+    /// <summary>Whether the whole configuration is in monitor mode.</summary>
+    public bool Monitor { get; }
+
+    /// <summary>Prefix length that groups IPv6 clients.</summary>
+    public int Ipv6Prefix { get; }
+
+    /// <summary>Resolves the client address from forwarding headers of trusted proxies.</summary>
+    public TrustedProxyResolver ProxyResolver { get; }
+
+    /// <summary>Clients never refused.</summary>
+    public AccessList AllowList { get; }
+
+    /// <summary>Clients always refused.</summary>
+    public AccessList DenyList { get; }
+
+    /// <summary>Policies by name.</summary>
+    public FrozenDictionary<string, CompiledPolicy> Policies { get; }
+
+    /// <summary>Routes in match order.</summary>
+    public IReadOnlyList<CompiledRoute> Routes => _routes;
+
+    /// <summary>Compiles validated options. Throws <see cref="FormatException"/> on a value validation would have refused.</summary>
+    public static CompiledConfiguration Compile(BulwarkOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return new CompiledConfiguration(options);
+    }
+
+    /// <summary>The first route that matches <paramref name="method"/> and <paramref name="path"/>, or null.</summary>
+    public CompiledRoute? MatchRoute(string method, ReadOnlySpan<char> path)
+    {
+        foreach (var route in _routes)
+        {
+            if (route.IsMatch(method, path))
+            {
+                return route;
+            }
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,72 @@
+using System.Collections.Frozen;
+
+namespace Bulwark.Core.Policy;
+
+/// <summary>A policy, ready to apply.</summary>
+public sealed class CompiledPolicy
+{
+    private readonly FrozenDictionary<string, int> _weights;
+
+    internal CompiledPolicy(string name, PolicyOptions options, bool globalMonitor)
+    {
+        Name = name;
+        Monitor = globalMonitor || options.Mode == "monitor";
+        FailClosed = options.FailMode == "closed";
+        DelayThreshold = options.Thresholds.Delay;
+        ChallengeThreshold = options.Thresholds.Challenge;
+        BlockThreshold = options.Thresholds.Block;
+        BaseDelay = TimeSpan.FromMilliseconds(options.Delay.BaseMs);
+        MaxDelay = TimeSpan.FromMilliseconds(options.Delay.MaxMs);
+        _weights = options.Signals.ToFrozenDictionary(StringComparer.Ordinal);
+        var limits = new CompiledLimit[options.Limits.Count];
+        var bodyFields = new List<string>();
+        for (var i = 0; i < limits.Length; i++)
+        {
+            limits[i] = new CompiledLimit(name, options.Limits[i]);
+            foreach (var part in limits[i].Key.Parts)
+            {
+                if (part.Kind == Limits.KeyPartKind.BodyField && !bodyFields.Contains(part.Argument!))
+                {
+                    bodyFields.Add(part.Argument!);
+                }
+            }
+        }
+
+        Limits = limits;
+        BodyFields = bodyFields;
+    }
+
+    /// <summary>The policy's name.</summary>
+    public string Name { get; }
+
+    /// <summary>Whether decisions are computed and logged but not enforced (this policy's mode, or the global one).</summary>
+    public bool Monitor { get; }
+
+    /// <summary>Whether a failing shared store refuses requests (503) rather than letting them through.</summary>
+    public bool FailClosed { get; }
+
+    /// <summary>Score from which requests are delayed; 0 disables.</summary>
+    public int DelayThreshold { get; }
+
+    /// <summary>Score from which requests are challenged; 0 disables.</summary>
+    public int ChallengeThreshold { get; }
+
+    /// <summary>Score from which requests are blocked; 0 disables.</summary>
+    public int BlockThreshold { get; }
+
+    /// <summary>Delay at the delay threshold.</summary>
+    public TimeSpan BaseDelay { get; }
+
+    /// <summary>The longest delay.</summary>
+    public TimeSpan MaxDelay { get; }
+
+    /// <summary>The policy's limits.</summary>
+    public IReadOnlyList<CompiledLimit> Limits { get; }
+
+    /// <summary>JSON body fields its limits key on; front doors parse the body only when this is not empty (or an account field is wanted).</summary>
+    public IReadOnlyList<string> BodyFields { get; }
+
+    /// <summary>The weight of <paramref name="signal"/> in this policy.</summary>
+    public int WeightOf(string signal, int defaultWeight) =>
+        _weights.Count != 0 && _weights.TryGetValue(signal, out var weight) ? weight : defaultWeight;
+}

@@ -1,0 +1,52 @@
+namespace Bulwark.Core.Policy;
+
+/// <summary>A route of the configuration, ready to match.</summary>
+public sealed class CompiledRoute
+{
+    internal CompiledRoute(string name, string[] methods, RoutePattern pattern, CompiledPolicy policy, int cost)
+    {
+        Name = name;
+        Methods = methods;
+        Pattern = pattern;
+        Policy = policy;
+        Cost = cost;
+    }
+
+    /// <summary>The route's name (default: its path pattern).</summary>
+    public string Name { get; }
+
+    /// <summary>Methods covered, upper case; empty for all.</summary>
+    public IReadOnlyList<string> Methods { get; }
+
+    /// <summary>The path pattern.</summary>
+    public RoutePattern Pattern { get; }
+
+    /// <summary>The policy applied.</summary>
+    public CompiledPolicy Policy { get; }
+
+    /// <summary>Permits a request spends from cost-counting limits.</summary>
+    public int Cost { get; }
+
+    internal bool IsMatch(string method, ReadOnlySpan<char> path)
+    {
+        if (Methods.Count > 0)
+        {
+            var found = false;
+            foreach (var m in Methods)
+            {
+                if (string.Equals(m, method, StringComparison.OrdinalIgnoreCase))
+                {
+                    found = true;
+                    break;
+                }
+            }
+
+            if (!found)
+            {
+                return false;
+            }
+        }
+
+        return Pattern.IsMatch(path);
+    }
+}
