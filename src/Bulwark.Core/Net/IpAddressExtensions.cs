@@ -198,6 +198,14 @@ public static class IpAddressExtensions
         return new string(buffer[..written]);
     }
 
+    internal static string FormatAddress(UInt128 address, bool isV6)
+    {
+        Span<char> buffer = stackalloc char[MaxFormattedLength];
+        int written;
+        _ = isV6 ? TryFormatV6(address, buffer, out written) : TryFormatV4((uint)address, buffer, out written);
+        return new string(buffer[..written]);
+    }
+
     internal static bool TryFormatV4(uint address, Span<char> destination, out int charsWritten)
     {
         charsWritten = 0;
