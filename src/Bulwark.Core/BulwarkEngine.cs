@@ -118,7 +118,7 @@ public sealed partial class BulwarkEngine
         var ip = request.ClientIp.IsIPv4MappedToIPv6 ? request.ClientIp.MapToIPv4() : request.ClientIp;
         var actor = new ActorKeys
         {
-            Ip = IpAddresses.FormatGroup(ip, configuration.Ipv6Prefix),
+            Ip = IpAddressExtensions.FormatGroup(ip, configuration.Ipv6Prefix),
             ApiKey = request.ApiKey,
             Account = request.Account,
             Session = request.Session,

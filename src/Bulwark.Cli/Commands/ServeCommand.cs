@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Microsoft.Extensions.Hosting;
 using Bulwark.Cli.Demo;
 
 namespace Bulwark.Cli.Commands;
@@ -55,17 +56,20 @@ internal static class ServeCommand
     private static void PrintBanner(ServeOptions options, string source, IReadOnlyList<string> addresses)
     {
         var url = addresses.FirstOrDefault(a => a.StartsWith("http://", StringComparison.Ordinal)) ?? addresses.FirstOrDefault() ?? "http://127.0.0.1:5080";
-        Console.WriteLine($"""
+        var policy = options.ConfigFile is null ? "embedded default (samples/bulwark.json)" : source;
+        var decisions = options.DecisionsFile is null ? "" : $"; decisions -> {options.DecisionsFile}";
+        var login = $"-X POST {url}/api/auth/login -H 'content-type: application/json'";
+        Console.WriteLine($$"""
 
-            Bulwark is protecting the demo API at {string.Join(", ", addresses)}
-              policy: {(options.ConfigFile is null ? "embedded default (samples/bulwark.json)" : source)}; counters in memory{(options.DecisionsFile is null ? "" : $"; decisions → {options.DecisionsFile}")}
+            Bulwark is protecting the demo API at {{string.Join(", ", addresses)}}
+              policy: {{policy}}; counters in memory{{decisions}}
 
             Try:
-              curl -i {url}/api/products/42
-              curl -i -X POST {url}/api/auth/login -H 'content-type: application/json' -d '{"username":"{DemoApi.DemoUser}","password":"{DemoApi.DemoPassword}"}'
-              for i in $(seq 1 8); do curl -s -o /dev/null -w '%{"{"}http_code{"}"}\n' -X POST {url}/api/auth/login -H 'content-type: application/json' -d '{"username":"mallory","password":"guess'$i'"}'; done
-                (the login route allows a burst of 5 per address, then 10/min: watch the 401s turn into 429s)
-              curl -i -X POST {url}/api/auth/login -H 'content-type: application/json' -d '{"username":"x","password":"y"}'   (see RateLimit-Policy / RateLimit headers)
+              curl -i {{url}}/api/products/42
+              curl -i {{login}} -d '{"username":"{{DemoApi.DemoUser}}","password":"{{DemoApi.DemoPassword}}"}'
+              for i in $(seq 1 8); do curl -s -o /dev/null -w '%{http_code}\n' {{login}} -d '{"username":"mallory","password":"guess'$i'"}'; done
+                (login allows a burst of 5 per address, then 10/min: the 401s turn into 429s)
+              curl -i {{login}} -d '{"username":"x","password":"y"}'    (see Retry-After, RateLimit-Policy, RateLimit)
 
             Press Ctrl-C to stop.
             """);

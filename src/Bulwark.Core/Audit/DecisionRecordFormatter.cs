@@ -69,7 +69,7 @@ public sealed class DecisionRecordFormatter
         }
 
         writer.WriteStartObject("actor");
-        writer.WriteString("ip", IpAddresses.FormatMasked(request.ClientIp, _privacy.Ipv4MaskBits, _privacy.Ipv6MaskBits));
+        writer.WriteString("ip", IpAddressExtensions.FormatMasked(request.ClientIp, _privacy.Ipv4MaskBits, _privacy.Ipv6MaskBits));
         if (decision.Actor.Asn is { } asn)
         {
             writer.WriteNumber("asn", asn);

@@ -24,7 +24,7 @@ internal static class LimitKeyBuilder
             switch (part.Kind)
             {
                 case KeyPartKind.Ip:
-                    if (!IpAddresses.TryFormatGroup(request.ClientIp, ipv6Prefix, buffer[written..], out var ipChars))
+                    if (!IpAddressExtensions.TryFormatGroup(request.ClientIp, ipv6Prefix, buffer[written..], out var ipChars))
                     {
                         key = "";
                         return false;
@@ -34,7 +34,7 @@ internal static class LimitKeyBuilder
                     break;
                 case KeyPartKind.Subnet:
                     var prefix = request.ClientIp.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? part.PrefixLength : 48;
-                    if (!IpAddresses.MaskToPrefix(request.ClientIp, prefix).TryFormat(buffer[written..], out var subnetChars))
+                    if (!IpAddressExtensions.MaskToPrefix(request.ClientIp, prefix).TryFormat(buffer[written..], out var subnetChars))
                     {
                         key = "";
                         return false;
@@ -157,5 +157,5 @@ internal static class LimitKeyBuilder
     }
 
     /// <summary>The group an IP belongs to, for actor keys (IPv6 by prefix).</summary>
-    public static string FormatIpGroup(IPAddress address, int ipv6Prefix) => IpAddresses.FormatGroup(address, ipv6Prefix);
+    public static string FormatIpGroup(IPAddress address, int ipv6Prefix) => IpAddressExtensions.FormatGroup(address, ipv6Prefix);
 }

@@ -25,7 +25,7 @@ public sealed class CompiledPolicy
             limits[i] = new CompiledLimit(name, options.Limits[i]);
             foreach (var part in limits[i].Key.Parts)
             {
-                if (part.Kind == Limits.KeyPartKind.BodyField && !bodyFields.Contains(part.Argument!))
+                if (part.Kind == Bulwark.Core.Limits.KeyPartKind.BodyField && !bodyFields.Contains(part.Argument!))
                 {
                     bodyFields.Add(part.Argument!);
                 }
