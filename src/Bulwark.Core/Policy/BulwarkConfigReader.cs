@@ -379,10 +379,10 @@ public static class BulwarkConfigReader
         /// The known fields of an object, each with its canonical key name and JSON path. Unknown keys are reported (with the
         /// nearest known key), and a section that is not an object is reported and yields nothing.
         /// </summary>
-        private List<(string Key, IConfigurationSection Child, string Path)> Fields(
+        private IEnumerable<(string Key, IConfigurationSection Child, string Path)> Fields(
             IConfigurationSection section, string path, string[] known, string what)
         {
-            var fields = new List<(string, IConfigurationSection, string)>();
+            // An iterator, so errors are reported in key order, interleaved with those of the values read.
             var shape = ShapeOf(section, out var children);
             if (shape is Shape.Scalar or Shape.Array)
             {
@@ -390,7 +390,7 @@ public static class BulwarkConfigReader
                     path,
                     $"expected an object ({what}), found {Describe(shape, section)}",
                     $"Write {what} as an object with keys such as {string.Join(", ", known.Take(3))}: {{ \"{known[0]}\": … }}."));
-                return fields;
+                yield break;
             }
 
             foreach (var child in children)
@@ -408,10 +408,8 @@ public static class BulwarkConfigReader
                     continue;
                 }
 
-                fields.Add((key, child, ConfigPath.Property(path, key)));
+                yield return (key, child, ConfigPath.Property(path, key));
             }
-
-            return fields;
         }
 
         /// <summary>The children of a name-keyed object (policies, signals), or null after reporting a wrong shape.</summary>
@@ -555,7 +553,8 @@ public static class BulwarkConfigReader
             children = section.GetChildren().ToList();
             if (children.Count == 0)
             {
-                return section.Value is null ? Shape.Empty : Shape.Scalar;
+                // The JSON provider stores an empty array or object as a key with an empty value.
+                return string.IsNullOrEmpty(section.Value) ? Shape.Empty : Shape.Scalar;
             }
 
             return children.TrueForAll(c => int.TryParse(c.Key, NumberStyles.None, CultureInfo.InvariantCulture, out _))

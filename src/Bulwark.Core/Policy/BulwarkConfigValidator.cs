@@ -473,7 +473,9 @@ public static class BulwarkConfigValidator
             return true;
         }
 
-        if (IPNetwork.TryParse(s, out _))
+        // IPNetwork.TryParse may accept "10.0.0.1/8" by masking the host bits; a written host part is more likely a
+        // mistake (meant /32?) than an intent, so it must equal the network's base address.
+        if (IPNetwork.TryParse(s, out var network) && network.BaseAddress.Equals(ip))
         {
             return true;
         }
