@@ -87,6 +87,9 @@ public readonly record struct RateSpec(long Permits, TimeSpan Period)
         { TotalHours: 1 } => $"{Permits}/h",
         { TotalMinutes: 1 } => $"{Permits}/min",
         { TotalSeconds: 1 } => $"{Permits}/s",
+        _ when Period.Ticks % TimeSpan.TicksPerDay == 0 => $"{Permits}/{Period.Ticks / TimeSpan.TicksPerDay}day",
+        _ when Period.Ticks % TimeSpan.TicksPerHour == 0 => $"{Permits}/{Period.Ticks / TimeSpan.TicksPerHour}h",
+        _ when Period.Ticks % TimeSpan.TicksPerMinute == 0 => $"{Permits}/{Period.Ticks / TimeSpan.TicksPerMinute}min",
         _ => $"{Permits}/{(long)Period.TotalSeconds}s",
     };
 }

@@ -1,0 +1,132 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace Bulwark.IntegrationTests;
+
+/// <summary>The built <c>bulwark</c> command, run as a process as a user runs it.</summary>
+public sealed partial class CliTests
+{
+    private static readonly string CliDll = Path.Combine(AppContext.BaseDirectory, "bulwark.dll");
+
+    private static Process Start(params string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(CliDll);
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        return Process.Start(info)!;
+    }
+
+    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(params string[] args)
+    {
+        using var process = Start(args);
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
+    [Fact]
+    public async Task Config_check_lists_all_three_mistakes_with_their_json_paths_and_exits_2()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"bulwark-check-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(file, """
+            {
+              "Bulwark": {
+                "Mode": "enforce",
+                "Routes": [ { "Path": "/api/auth/login", "Policy": "logn" } ],
+                "Policies": {
+                  "login": {
+                    "Limits": [ { "Name": "login-ip", "Key": "ip", "Rate": "ten per minute" } ],
+                    "Treshold": 5
+                  }
+                }
+              }
+            }
+            """);
+        try
+        {
+            var (exitCode, _, stderr) = await RunAsync("config", "check", file);
+            Assert.Equal(2, exitCode);
+            Assert.Contains("$.Bulwark.Routes[0].Policy", stderr, StringComparison.Ordinal);
+            Assert.Contains("$.Bulwark.Policies.login.Limits[0].Rate", stderr, StringComparison.Ordinal);
+            Assert.Contains("$.Bulwark.Policies.login.Treshold", stderr, StringComparison.Ordinal);
+            Assert.Contains("3 errors", stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public async Task Config_check_accepts_the_shipped_default_policy()
+    {
+        var sample = Path.Combine(AppContext.BaseDirectory, "samples", "bulwark.json");
+        var (exitCode, stdout, stderr) = await RunAsync("config", "check", sample);
+        Assert.True(exitCode == 0, stderr);
+        Assert.StartsWith("OK", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Bad_usage_exits_2()
+    {
+        var (exitCode, _, stderr) = await RunAsync("serve", "--no-such-option");
+        Assert.Equal(2, exitCode);
+        Assert.Contains("--no-such-option", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Serve_runs_the_demo_prints_where_and_stops_cleanly_on_ctrl_c()
+    {
+        using var process = Start("serve", "--urls", "http://127.0.0.1:0");
+        var stderr = process.StandardError.ReadToEndAsync();
+        try
+        {
+            string? url = null;
+            var banner = new StringBuilder();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            while (url is null)
+            {
+                var line = await process.StandardOutput.ReadLineAsync(timeout.Token) ?? throw new InvalidOperationException("serve exited: " + await stderr);
+                banner.AppendLine(line);
+                var match = UrlPattern().Match(line);
+                if (match.Success)
+                {
+                    url = match.Value;
+                }
+            }
+
+            using var client = new HttpClient { BaseAddress = new Uri(url) };
+            var response = await client.GetAsync(new Uri("/api/products/7", UriKind.Relative));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.True(response.Headers.Contains("RateLimit"));
+
+            // Ctrl-C is SIGINT.
+            using (var kill = Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                await kill.WaitForExitAsync();
+            }
+
+            using var exitTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            await process.WaitForExitAsync(exitTimeout.Token);
+            Assert.Equal(0, process.ExitCode);
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+    }
+
+    [GeneratedRegex(@"http://127\.0\.0\.1:\d+")]
+    private static partial Regex UrlPattern();
+}
