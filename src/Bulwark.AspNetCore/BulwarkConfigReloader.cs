@@ -27,6 +27,7 @@ internal sealed partial class BulwarkConfigReloader(BulwarkSetup setup, BulwarkE
             }
         };
         _watcher.Rejected += errors => LogRejected(logger, setup.ConfigFile!, string.Join("; ", errors));
+        _watcher.Start();
         return Task.CompletedTask;
     }
 
