@@ -11,8 +11,9 @@ namespace Bulwark.Core.Limits;
 /// Each entry expires when its counter is indistinguishable from a fresh one (bucket full, windows passed, no lease out;
 /// a concurrency counter with leases out 10 minutes after its last touch), and is then reused. At the bound a new key
 /// first takes an expired slot among a small sample, else evicts the sampled entry that would expire soonest: that key's
-/// count is forgotten, so the limit fails open for it. Eviction needs more live keys than the bound within one expiry
-/// horizon; size the bound to the actors you expect (<see cref="BytesPerEntry"/> bytes each, plus the key string).
+/// count is forgotten, so the limit fails open for it. The bound is split evenly across shards, so eviction can start
+/// slightly before the total reaches it; it needs more live keys than the bound within one expiry horizon. Size the
+/// bound to the actors you expect (<see cref="BytesPerEntry"/> bytes each, plus the key string).
 /// </summary>
 public sealed class InMemoryCounterStore : ISynchronousCounterStore
 {
