@@ -11,8 +11,9 @@ namespace Bulwark.Core.Limits;
 /// Each entry expires when its counter is indistinguishable from a fresh one (bucket full, windows passed, no lease out;
 /// a concurrency counter with leases out 10 minutes after its last touch), and is then reused. At the bound a new key
 /// first takes an expired slot among a small sample, else evicts the sampled entry that would expire soonest: that key's
-/// count is forgotten, so the limit fails open for it. Eviction needs more live keys than the bound within one expiry
-/// horizon; size the bound to the actors you expect (<see cref="BytesPerEntry"/> bytes each, plus the key string).
+/// count is forgotten, so the limit fails open for it. The bound is split evenly across shards, so eviction can start
+/// slightly before the total reaches it; it needs more live keys than the bound within one expiry horizon. Size the
+/// bound to the actors you expect (<see cref="BytesPerEntry"/> bytes each, plus the key string).
 /// </summary>
 public sealed class InMemoryCounterStore : ISynchronousCounterStore
 {
@@ -93,8 +94,13 @@ public sealed class InMemoryCounterStore : ISynchronousCounterStore
             Validate(operations[i], i);
         }
 
-        if (operations.Length == 0)
+        if (operations.Length <= 1)
         {
+            if (operations.Length == 1)
+            {
+                ApplySingle(operations[0], ref results[0], nowTicks);
+            }
+
             return;
         }
 
@@ -137,6 +143,28 @@ public sealed class InMemoryCounterStore : ISynchronousCounterStore
             if (rentedShards is not null)
             {
                 ArrayPool<int>.Shared.Return(rentedShards);
+            }
+        }
+    }
+
+    /// <summary>One operation (the common case): one lock, no planning, and nothing to roll back.</summary>
+    private void ApplySingle(in CounterOperation op, ref CounterResult result, long nowTicks)
+    {
+        var hash = op.Key.GetHashCode();
+        var shard = _shards[(int)((uint)hash >> 24) & _shardMask];
+        lock (shard.Gate)
+        {
+            var entry = shard.FindUnsynchronized(op.Key, hash);
+            if (entry < 0 || !shard.LoadUnsynchronized(entry, nowTicks, out var a, out var b))
+            {
+                a = 0;
+                b = 0;
+            }
+
+            result = Evaluate(ref a, ref b, op, nowTicks, out var expiresAtTicks);
+            if (result.Spent)
+            {
+                shard.StoreUnsynchronized(entry >= 0 ? entry : shard.AddUnsynchronized(op.Key, hash, nowTicks), a, b, expiresAtTicks);
             }
         }
     }
@@ -415,7 +443,7 @@ public sealed class InMemoryCounterStore : ISynchronousCounterStore
             return index >= 0 ? index : AddUnsynchronized(key, hash, nowTicks);
         }
 
-        private int AddUnsynchronized(string key, int hash, long nowTicks)
+        public int AddUnsynchronized(string key, int hash, long nowTicks)
         {
             int index;
             if (_used < _entries.Length)

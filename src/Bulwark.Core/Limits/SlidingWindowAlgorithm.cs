@@ -79,7 +79,7 @@ internal static class SlidingWindowAlgorithm
         a = window;
         b = (long)(((ulong)previous << 32) | (ulong)current);
         var left = limit - previousWeight - ((Int128)current * period);
-        result.Remaining = left <= 0 ? 0 : (long)(left / period);
+        result.Remaining = left <= 0 ? 0 : left <= long.MaxValue ? (long)left / period : (long)(left / period);
         var windowEnd = (window + 1) * period;
         expiresAtTicks = current > 0 ? windowEnd + period : previous > 0 ? windowEnd : nowTicks;
         result.ResetAfterTicks = expiresAtTicks - nowTicks;

@@ -21,7 +21,8 @@ internal static class TokenBucketAlgorithm
         {
             // A clock that steps back refills nothing; it never un-refills either.
             var elapsed = nowTicks - updatedAt;
-            deficit = elapsed >= CounterMath.CeilingDivide(deficit, op.Permits) ? 0 : deficit - (elapsed * op.Permits);
+            var refilled = Math.BigMul(elapsed, op.Permits, out long low) != 0 || low < 0 ? long.MaxValue : low;
+            deficit = refilled >= deficit ? 0 : deficit - refilled;
             updatedAt = nowTicks;
         }
 
