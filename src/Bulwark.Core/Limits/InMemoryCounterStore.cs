@@ -7,23 +7,27 @@ using System.Runtime.InteropServices;
 namespace Bulwark.Core.Limits;
 
 /// <summary>
-/// A bounded in-process counter store: a sharded hash table of fixed-size entries, at most <c>maxEntries</c> keys.
-/// Each entry expires when its counter is indistinguishable from a fresh one (bucket full, windows passed, no lease out;
-/// a concurrency counter with leases out 10 minutes after its last touch), and is then reused. At the bound a new key
-/// first takes an expired slot among a small sample, else evicts the sampled entry that would expire soonest: that key's
-/// count is forgotten, so the limit fails open for it. The bound is split evenly across shards, so eviction can start
-/// slightly before the total reaches it; it needs more live keys than the bound within one expiry horizon. Size the
-/// bound to the actors you expect (<see cref="BytesPerEntry"/> bytes each, plus the key string).
+/// A bounded in-process counter store: a sharded open-addressing hash table of 32-byte entries, at most
+/// <c>maxEntries</c> counters. An entry holds a keyed 64-bit hash of its key (see <see cref="CounterKeyHash"/>), not the
+/// key string, so a tracked key costs <see cref="BytesPerEntry"/> bytes and nothing more. Each entry expires when its
+/// counter is indistinguishable from a fresh one (bucket full, windows passed, no lease out; a concurrency counter with
+/// leases out 10 minutes after its last touch). At the bound a new key evicts, among a sample of 8 entries under a clock
+/// hand, an expired one, else the one that would expire soonest: that key's count is forgotten, so the limit fails open
+/// for it. The bound is split evenly across shards, so eviction can start slightly before the total reaches it.
 /// </summary>
+/// <remarks>
+/// Why not a <c>ConcurrentDictionary&lt;string, …&gt;</c>: its node, the key string and a value object cost 150–200 bytes
+/// per key and three dependent cache misses per lookup; here it is one 32-byte slot, found in one miss.
+/// </remarks>
 public sealed class InMemoryCounterStore : ISynchronousCounterStore
 {
     /// <summary>Operations per call handled with stack memory; longer batches rent arrays.</summary>
     private const int StackOperations = 16;
 
-    private const int MaxShards = 128;
+    private const int MaxShards = 64;
 
     private readonly Shard[] _shards;
-    private readonly int _shardMask;
+    private readonly int _shardShift;
 
     /// <summary>Creates a store that holds at most <paramref name="maxEntries"/> counters.</summary>
     public InMemoryCounterStore(int maxEntries = 1_000_000)
@@ -31,9 +35,9 @@ public sealed class InMemoryCounterStore : ISynchronousCounterStore
         ArgumentOutOfRangeException.ThrowIfLessThan(maxEntries, 1);
 
         // Enough shards that contention is rare, few enough that each holds a useful share of the bound.
-        var shardCount = (int)Math.Clamp(BitOperations.RoundUpToPowerOf2((uint)Math.Max(maxEntries / 64, 1)) >> 1, 1, MaxShards);
+        var shardCount = (int)Math.Clamp(BitOperations.RoundUpToPowerOf2((uint)Math.Max(maxEntries / 1024, 1)), 1, MaxShards);
         _shards = new Shard[shardCount];
-        _shardMask = shardCount - 1;
+        _shardShift = 64 - BitOperations.Log2((uint)shardCount);
         var share = maxEntries / shardCount;
         var remainder = maxEntries % shardCount;
         for (var i = 0; i < shardCount; i++)
@@ -43,11 +47,11 @@ public sealed class InMemoryCounterStore : ISynchronousCounterStore
     }
 
     /// <summary>
-    /// Bytes one tracked key costs, excluding its key string: a 40-byte entry plus at most 8 bytes of bucket index (the
-    /// bucket array is the power of two at or above the slot count). Below the bound a shard can have up to twice as
-    /// many slots as keys right after it doubles; at the bound slots equal keys.
+    /// Bytes one tracked counter costs at the bound: a 32-byte slot at a load factor of at most 3/4, so 43 bytes. A shard
+    /// grows by half when it reaches 3/4 full, so below the bound a counter costs between 43 and 64 bytes. No key string
+    /// is kept.
     /// </summary>
-    public static int BytesPerEntry => 48;
+    public static int BytesPerEntry => 43;
 
     /// <summary>Occupied entries, including expired ones not yet reused. Never more than the bound. A racy snapshot.</summary>
     public int Count
@@ -120,7 +124,7 @@ public sealed class InMemoryCounterStore : ISynchronousCounterStore
             {
                 for (; entered < shardCount; entered++)
                 {
-                    _shards[lockOrder[entered]].Gate.Enter();
+                    _shards[lockOrder[entered]].Enter();
                 }
 
                 ApplyLocked(operations, results, states, nowTicks);
@@ -129,7 +133,7 @@ public sealed class InMemoryCounterStore : ISynchronousCounterStore
             {
                 for (var i = entered - 1; i >= 0; i--)
                 {
-                    _shards[lockOrder[i]].Gate.Exit();
+                    _shards[lockOrder[i]].Exit();
                 }
             }
         }
@@ -150,11 +154,12 @@ public sealed class InMemoryCounterStore : ISynchronousCounterStore
     /// <summary>One operation (the common case): one lock, no planning, and nothing to roll back.</summary>
     private void ApplySingle(in CounterOperation op, ref CounterResult result, long nowTicks)
     {
-        var hash = op.Key.GetHashCode();
-        var shard = _shards[(int)((uint)hash >> 24) & _shardMask];
-        lock (shard.Gate)
+        var hash = CounterKeyHash.Of(op.Key);
+        var shard = _shards[ShardOf(hash)];
+        shard.Enter();
+        try
         {
-            var entry = shard.FindUnsynchronized(op.Key, hash);
+            var entry = shard.FindUnsynchronized(hash);
             if (entry < 0 || !shard.LoadUnsynchronized(entry, nowTicks, out var a, out var b))
             {
                 a = 0;
@@ -164,10 +169,39 @@ public sealed class InMemoryCounterStore : ISynchronousCounterStore
             result = Evaluate(ref a, ref b, op, nowTicks, out var expiresAtTicks);
             if (result.Spent)
             {
-                shard.StoreUnsynchronized(entry >= 0 ? entry : shard.AddUnsynchronized(op.Key, hash, nowTicks), a, b, expiresAtTicks);
+                shard.StoreUnsynchronized(entry >= 0 ? entry : shard.AddUnsynchronized(hash, nowTicks), a, b, expiresAtTicks);
             }
         }
+        finally
+        {
+            shard.Exit();
+        }
     }
+
+    /// <summary>
+    /// Test hook: the number of occupied slots that a lookup cannot reach (an empty slot between their home and them).
+    /// Always 0 in a correct table. Takes every shard's gate in turn.
+    /// </summary>
+    internal int CountUnreachableEntries()
+    {
+        var unreachable = 0;
+        foreach (var shard in _shards)
+        {
+            shard.Enter();
+            try
+            {
+                unreachable += shard.CountUnreachableUnsynchronized();
+            }
+            finally
+            {
+                shard.Exit();
+            }
+        }
+
+        return unreachable;
+    }
+
+    private int ShardOf(ulong hash) => _shards.Length == 1 ? 0 : (int)(hash >> _shardShift);
 
     /// <summary>
     /// Hashes each key once, links operations on the same key (so a batch applies them in order), and fills
@@ -180,14 +214,13 @@ public sealed class InMemoryCounterStore : ISynchronousCounterStore
         for (var i = 0; i < operations.Length; i++)
         {
             ref var state = ref states[i];
-            var key = operations[i].Key;
-            state.Hash = key.GetHashCode();
-            state.Shard = (int)((uint)state.Hash >> 24) & _shardMask;
+            state.Hash = CounterKeyHash.Of(operations[i].Key);
+            state.Shard = ShardOf(state.Hash);
             state.Entry = -1;
             state.Previous = -1;
             for (var j = i - 1; j >= 0; j--)
             {
-                if (states[j].Hash == state.Hash && string.Equals(operations[j].Key, key))
+                if (states[j].Hash == state.Hash)
                 {
                     state.Previous = j;
                     break;
@@ -264,9 +297,9 @@ public sealed class InMemoryCounterStore : ISynchronousCounterStore
             {
                 ref var state = ref states[i];
                 var shard = _shards[state.Shard];
-                var entry = state.Entry >= 0 && shard.Holds(state.Entry, operations[i].Key, state.Hash)
+                var entry = state.Entry >= 0 && shard.Holds(state.Entry, state.Hash)
                     ? state.Entry
-                    : shard.FindOrAddUnsynchronized(operations[i].Key, state.Hash, nowTicks);
+                    : shard.FindOrAddUnsynchronized(state.Hash, nowTicks);
                 shard.StoreUnsynchronized(entry, state.A, state.B, state.ExpiresAtTicks);
             }
         }
@@ -286,7 +319,7 @@ public sealed class InMemoryCounterStore : ISynchronousCounterStore
         }
 
         var shard = _shards[state.Shard];
-        state.Entry = shard.FindUnsynchronized(operations[index].Key, state.Hash);
+        state.Entry = shard.FindUnsynchronized(state.Hash);
         if (state.Entry < 0 || !shard.LoadUnsynchronized(state.Entry, nowTicks, out state.A, out state.B))
         {
             // Absent or expired: the zero state is a fresh counter for every algorithm.
@@ -348,7 +381,7 @@ public sealed class InMemoryCounterStore : ISynchronousCounterStore
     [StructLayout(LayoutKind.Auto)]
     private struct OperationState
     {
-        public int Hash;
+        public ulong Hash;
         public int Shard;
         public int Entry;
         public int Previous;
@@ -357,67 +390,92 @@ public sealed class InMemoryCounterStore : ISynchronousCounterStore
         public long ExpiresAtTicks;
     }
 
-    /// <summary>40 bytes: the key reference, its hash, the chain link and the algorithm's three longs.</summary>
-    [StructLayout(LayoutKind.Auto)]
+    /// <summary>32 bytes: the key's hash (0: empty slot) and the algorithm's three longs.</summary>
+    [StructLayout(LayoutKind.Sequential)]
     private struct Entry
     {
-        public string Key;
-        public int HashCode;
-        public int Next;
+        public ulong Key;
         public long A;
         public long B;
         public long ExpiresAtTicks;
     }
 
-    /// <summary>One lock's worth of the table. Methods named Unsynchronized need <see cref="Gate"/> held.</summary>
+    /// <summary>
+    /// One lock's worth of the table: linear probing over a slot array of any size (Lemire's multiply-shift maps a hash to a
+    /// slot, so sizes need not be powers of two), at most 3/4 full, with backward-shift deletion (no tombstones). Methods
+    /// named Unsynchronized need the shard entered.
+    /// </summary>
     private sealed class Shard
     {
         private const int InitialCapacity = 16;
 
-        /// <summary>Slots examined per reclaim: enough to usually find an expired one, few enough to stay O(1).</summary>
+        /// <summary>Occupied slots examined per eviction: enough to usually find an expired one, few enough to stay O(1).</summary>
         private const int SampleSize = 8;
 
+        private readonly int _maxCount;
         private readonly int _maxCapacity;
-        private int[] _buckets;
         private Entry[] _entries;
-        private int _used;
+        private int _count;
+        private int _limit;
         private int _hand;
+        private int _gate;
 
-        public Shard(int maxCapacity)
+        public Shard(int maxCount)
         {
-            _maxCapacity = maxCapacity;
-            var capacity = Math.Min(InitialCapacity, maxCapacity);
-            _entries = new Entry[capacity];
-            _buckets = new int[BitOperations.RoundUpToPowerOf2((uint)capacity)];
+            _maxCount = Math.Max(maxCount, 1);
+            _maxCapacity = (int)Math.Min(((long)_maxCount * 4 / 3) + 1, int.MaxValue - 64);
+            _entries = new Entry[Math.Min(InitialCapacity, _maxCapacity)];
+            _limit = Math.Min(LimitFor(_entries.Length), _maxCount);
         }
 
-        public Lock Gate { get; } = new();
+        public int Count => Volatile.Read(ref _count);
 
-        public int Count => Volatile.Read(ref _used);
-
-        /// <summary>Whether slot <paramref name="index"/> still holds <paramref name="key"/> (an earlier insert in the batch may have evicted it).</summary>
-        public bool Holds(int index, string key, int hash)
+        /// <summary>
+        /// A spin gate rather than a monitor: it is held for a few dozen instructions, never around user code or I/O, so an
+        /// uncontended enter is one compare-exchange and a contended one yields rather than blocks.
+        /// </summary>
+        public void Enter()
         {
-            ref var entry = ref _entries[index];
-            return entry.HashCode == hash && string.Equals(entry.Key, key);
+            if (Interlocked.CompareExchange(ref _gate, 1, 0) != 0)
+            {
+                EnterContended();
+            }
         }
 
-        public int FindUnsynchronized(string key, int hash)
+        public void Exit() => Volatile.Write(ref _gate, 0);
+
+        private void EnterContended()
+        {
+            var spinner = default(SpinWait);
+            do
+            {
+                spinner.SpinOnce(sleep1Threshold: -1);
+            }
+            while (Volatile.Read(ref _gate) != 0 || Interlocked.CompareExchange(ref _gate, 1, 0) != 0);
+        }
+
+        /// <summary>Whether slot <paramref name="index"/> still holds <paramref name="hash"/> (an insert in the batch may have moved it).</summary>
+        public bool Holds(int index, ulong hash) => (uint)index < (uint)_entries.Length && _entries[index].Key == hash;
+
+        public int FindUnsynchronized(ulong hash)
         {
             var entries = _entries;
-            var index = _buckets[hash & (_buckets.Length - 1)] - 1;
-            while ((uint)index < (uint)entries.Length)
+            var index = Home(hash, entries.Length);
+            while (true)
             {
-                ref var entry = ref entries[index];
-                if (entry.HashCode == hash && string.Equals(entry.Key, key))
+                var key = entries[index].Key;
+                if (key == hash)
                 {
                     return index;
                 }
 
-                index = entry.Next;
-            }
+                if (key == 0)
+                {
+                    return -1;
+                }
 
-            return -1;
+                index = index + 1 == entries.Length ? 0 : index + 1;
+            }
         }
 
         /// <summary>Reads slot <paramref name="index"/>, or returns false if it has expired (and so reads as fresh).</summary>
@@ -437,110 +495,158 @@ public sealed class InMemoryCounterStore : ISynchronousCounterStore
             entry.ExpiresAtTicks = expiresAtTicks;
         }
 
-        public int FindOrAddUnsynchronized(string key, int hash, long nowTicks)
+        public int CountUnreachableUnsynchronized()
         {
-            var index = FindUnsynchronized(key, hash);
-            return index >= 0 ? index : AddUnsynchronized(key, hash, nowTicks);
+            var unreachable = 0;
+            for (var i = 0; i < _entries.Length; i++)
+            {
+                if (_entries[i].Key != 0 && FindUnsynchronized(_entries[i].Key) != i)
+                {
+                    unreachable++;
+                }
+            }
+
+            return unreachable;
         }
 
-        public int AddUnsynchronized(string key, int hash, long nowTicks)
+        public int FindOrAddUnsynchronized(ulong hash, long nowTicks)
         {
-            int index;
-            if (_used < _entries.Length)
+            var index = FindUnsynchronized(hash);
+            return index >= 0 ? index : AddUnsynchronized(hash, nowTicks);
+        }
+
+        /// <summary>Adds an absent key with a fresh (expired) state and returns its slot.</summary>
+        public int AddUnsynchronized(ulong hash, long nowTicks)
+        {
+            if (_count >= _limit)
             {
-                index = _used;
-                Volatile.Write(ref _used, _used + 1);
-            }
-            else
-            {
-                // Full: prefer an expired slot (keeps memory proportional to live keys), then growth, then eviction.
-                index = SampleUnsynchronized(nowTicks, out var soonest);
-                if (index < 0 && _entries.Length < _maxCapacity)
-                {
-                    GrowUnsynchronized();
-                    index = _used;
-                    Volatile.Write(ref _used, _used + 1);
-                }
-                else
-                {
-                    index = index >= 0 ? index : soonest;
-                    UnlinkUnsynchronized(index);
-                }
+                MakeRoomUnsynchronized(nowTicks);
             }
 
-            ref var bucket = ref _buckets[hash & (_buckets.Length - 1)];
-            ref var entry = ref _entries[index];
-            entry.Key = key;
-            entry.HashCode = hash;
-            entry.Next = bucket - 1;
-            entry.A = 0;
-            entry.B = 0;
-            entry.ExpiresAtTicks = nowTicks;
-            bucket = index + 1;
+            var entries = _entries;
+            var index = Home(hash, entries.Length);
+            while (entries[index].Key != 0)
+            {
+                index = index + 1 == entries.Length ? 0 : index + 1;
+            }
+
+            entries[index] = new Entry { Key = hash, ExpiresAtTicks = nowTicks };
+            Volatile.Write(ref _count, _count + 1);
             return index;
         }
 
-        /// <summary>Advances the clock hand over up to <see cref="SampleSize"/> slots; returns an expired one, or -1 with the one expiring soonest.</summary>
-        private int SampleUnsynchronized(long nowTicks, out int soonest)
+        // Lemire's fast range reduction of the hash's low 32 bits (the high bits chose the shard).
+        private static int Home(ulong hash, int length) => (int)(((ulong)(uint)hash * (ulong)length) >> 32);
+
+        private static int LimitFor(int capacity) => (int)((long)capacity * 3 / 4);
+
+        private void MakeRoomUnsynchronized(long nowTicks)
         {
-            Debug.Assert(_used > 0);
-            soonest = _hand;
-            var soonestAt = long.MaxValue;
-            for (var i = 0; i < SampleSize && i < _used; i++)
+            if (_entries.Length < _maxCapacity)
+            {
+                // Rebuilding drops expired entries; grow by half only if the live ones still need the room.
+                var live = 0;
+                foreach (ref readonly var entry in _entries.AsSpan())
+                {
+                    if (entry.Key != 0 && entry.ExpiresAtTicks > nowTicks)
+                    {
+                        live++;
+                    }
+                }
+
+                var capacity = live + 1 > LimitFor(_entries.Length) * 2 / 3
+                    ? (int)Math.Min((long)_entries.Length * 3 / 2, _maxCapacity)
+                    : _entries.Length;
+                RebuildUnsynchronized(capacity, nowTicks);
+                if (_count < _limit)
+                {
+                    return;
+                }
+            }
+
+            // At the bound: evict from a sample under the clock hand, an expired entry first, else the one expiring soonest.
+            var entries = _entries;
+            var victim = -1;
+            var victimExpiresAt = long.MaxValue;
+            for (int seen = 0, scanned = 0; seen < SampleSize && scanned < entries.Length; scanned++)
             {
                 var index = _hand;
-                _hand = index + 1 == _used ? 0 : index + 1;
-                var expiresAt = _entries[index].ExpiresAtTicks;
-                if (expiresAt <= nowTicks)
+                _hand = index + 1 == entries.Length ? 0 : index + 1;
+                if (entries[index].Key == 0)
                 {
-                    return index;
+                    continue;
                 }
 
-                if (expiresAt < soonestAt)
+                seen++;
+                if (entries[index].ExpiresAtTicks < victimExpiresAt)
                 {
-                    soonestAt = expiresAt;
-                    soonest = index;
+                    victim = index;
+                    victimExpiresAt = entries[index].ExpiresAtTicks;
+                    if (victimExpiresAt <= nowTicks)
+                    {
+                        break;
+                    }
                 }
             }
 
-            return -1;
+            Debug.Assert(victim >= 0, "a full shard has occupied slots");
+            RemoveUnsynchronized(victim);
         }
 
-        private void UnlinkUnsynchronized(int index)
+        private void RebuildUnsynchronized(int capacity, long nowTicks)
         {
-            ref var bucket = ref _buckets[_entries[index].HashCode & (_buckets.Length - 1)];
-            if (bucket - 1 == index)
-            {
-                bucket = _entries[index].Next + 1;
-                return;
-            }
-
-            var previous = bucket - 1;
-            while (_entries[previous].Next != index)
-            {
-                previous = _entries[previous].Next;
-                Debug.Assert(previous >= 0, "an occupied slot is always on its bucket's chain");
-            }
-
-            _entries[previous].Next = _entries[index].Next;
-        }
-
-        private void GrowUnsynchronized()
-        {
-            var capacity = (int)Math.Min((long)_entries.Length * 2, _maxCapacity);
+            var old = _entries;
             var entries = new Entry[capacity];
-            Array.Copy(_entries, entries, _used);
-            var buckets = new int[BitOperations.RoundUpToPowerOf2((uint)capacity)];
-            var mask = buckets.Length - 1;
-            for (var i = 0; i < _used; i++)
+            var count = 0;
+            foreach (ref readonly var entry in old.AsSpan())
             {
-                ref var bucket = ref buckets[entries[i].HashCode & mask];
-                entries[i].Next = bucket - 1;
-                bucket = i + 1;
+                if (entry.Key == 0 || entry.ExpiresAtTicks <= nowTicks)
+                {
+                    continue;
+                }
+
+                var index = Home(entry.Key, capacity);
+                while (entries[index].Key != 0)
+                {
+                    index = index + 1 == capacity ? 0 : index + 1;
+                }
+
+                entries[index] = entry;
+                count++;
             }
 
             _entries = entries;
-            _buckets = buckets;
+            _limit = Math.Min(LimitFor(capacity), _maxCount);
+            _hand = 0;
+            Volatile.Write(ref _count, count);
+        }
+
+        /// <summary>Empties slot <paramref name="index"/> and shifts back the entries of its probe run that can move closer to home.</summary>
+        private void RemoveUnsynchronized(int index)
+        {
+            var entries = _entries;
+            var hole = index;
+            var next = index;
+            while (true)
+            {
+                next = next + 1 == entries.Length ? 0 : next + 1;
+                var key = entries[next].Key;
+                if (key == 0)
+                {
+                    break;
+                }
+
+                var home = Home(key, entries.Length);
+                var stays = hole <= next ? hole < home && home <= next : hole < home || home <= next;
+                if (!stays)
+                {
+                    entries[hole] = entries[next];
+                    hole = next;
+                }
+            }
+
+            entries[hole] = default;
+            Volatile.Write(ref _count, _count - 1);
         }
     }
 }
