@@ -241,22 +241,22 @@ public sealed partial class BulwarkEngine
             return ValueTask.CompletedTask;
         }
 
-        var operations = new List<CounterOperation>(pending.Releases.Length + pending.FailureCharges.Length);
-        operations.AddRange(pending.Releases);
-        for (var i = 0; i < pending.FailureLimits.Length; i++)
+        var used = 0;
+        var array = new CounterOperation[pending.Operations.Length];
+        foreach (var (operation, failureLimit) in pending.Operations)
         {
-            if (statusCode > 0 && pending.FailureLimits[i].IsFailure(statusCode))
+            if (failureLimit is null || (statusCode > 0 && failureLimit.IsFailure(statusCode)))
             {
-                operations.Add(pending.FailureCharges[i]);
+                array[used++] = operation;
             }
         }
 
-        if (operations.Count == 0)
+        if (used == 0)
         {
             return ValueTask.CompletedTask;
         }
 
-        var array = operations.ToArray();
+        array = used == array.Length ? array : array[..used];
         var results = new CounterResult[array.Length];
         var nowTicks = decision.Timestamp.UtcTicks + latency.Ticks;
         if (_syncStore is not null)
@@ -401,7 +401,7 @@ public sealed partial class BulwarkEngine
 
     private static (RateSpec Rate, long Burst) SelectRate(CompiledLimit limit, EvaluationContext context)
     {
-        foreach (var tier in limit.Tiers)
+        foreach (var tier in limit.TierArray)
         {
             if (context.HasTier(tier.When))
             {
@@ -426,9 +426,8 @@ public sealed partial class BulwarkEngine
 
         LimitStatus[] statuses = count == 0 ? [] : new LimitStatus[count];
         LimitStatus? deciding = null;
-        List<CounterOperation>? charges = null;
-        List<CompiledLimit>? failureLimits = null;
-        List<CounterOperation>? releases = null;
+        PendingOperation[]? pending = null;
+        var pendingCount = 0;
         var limitIndex = 0;
         for (var i = 0; i < count; i++)
         {
@@ -472,12 +471,11 @@ public sealed partial class BulwarkEngine
 
             if (limit.Count == LimitCount.Failures)
             {
-                (charges ??= []).Add(operation with { Mode = CounterMode.Charge, Cost = 1, MaxDelayTicks = 0 });
-                (failureLimits ??= []).Add(limit);
+                (pending ??= new PendingOperation[count])[pendingCount++] = new(operation with { Mode = CounterMode.Charge, Cost = 1, MaxDelayTicks = 0 }, limit);
             }
             else if (operation.Algorithm == LimitAlgorithm.Concurrency && result.Spent)
             {
-                (releases ??= []).Add(operation with { Mode = CounterMode.Release });
+                (pending ??= new PendingOperation[count])[pendingCount++] = new(operation with { Mode = CounterMode.Release }, null);
             }
         }
 
@@ -548,9 +546,7 @@ public sealed partial class BulwarkEngine
             RetryAfter = retryAfter,
             Timestamp = request.Timestamp,
             Tiers = context.Tiers,
-            Pending = charges is null && releases is null
-                ? null
-                : new PendingFeedback(charges?.ToArray() ?? [], failureLimits?.ToArray() ?? [], releases?.ToArray() ?? []),
+            Pending = pending is null ? null : new PendingFeedback(pendingCount == pending.Length ? pending : pending[..pendingCount]),
         };
         _metrics.Record(decision, started);
         return decision;

@@ -11,22 +11,16 @@ internal sealed class PendingFeedback
 {
     private int _settled;
 
-    public PendingFeedback(CounterOperation[] failureCharges, CompiledLimit[] failureLimits, CounterOperation[] releases)
-    {
-        FailureCharges = failureCharges;
-        FailureLimits = failureLimits;
-        Releases = releases;
-    }
+    public PendingFeedback(PendingOperation[] operations) => Operations = operations;
 
-    /// <summary>Charge operations, one per failure-counting limit, in the order of <see cref="FailureLimits"/>.</summary>
-    public CounterOperation[] FailureCharges { get; }
-
-    /// <summary>The failure-counting limits, to test the status against.</summary>
-    public CompiledLimit[] FailureLimits { get; }
-
-    /// <summary>Release operations for concurrency leases that were taken.</summary>
-    public CounterOperation[] Releases { get; }
+    /// <summary>The operations to apply on feedback.</summary>
+    public PendingOperation[] Operations { get; }
 
     /// <summary>True the first time only.</summary>
     public bool TrySettle() => Interlocked.Exchange(ref _settled, 1) == 0;
 }
+
+/// <summary>A Charge for a failure-counting limit (applied when the status is a failure for it), or a lease Release (always).</summary>
+/// <param name="Operation">The counter operation, its mode already set.</param>
+/// <param name="FailureLimit">For a Charge: the limit whose failure statuses decide. Null for a Release.</param>
+internal readonly record struct PendingOperation(CounterOperation Operation, CompiledLimit? FailureLimit);

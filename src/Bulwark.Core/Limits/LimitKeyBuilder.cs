@@ -18,7 +18,7 @@ internal static class LimitKeyBuilder
         Span<char> buffer = stackalloc char[512];
         var written = 0;
         Append(buffer, ref written, limit.KeyPrefix);
-        foreach (var part in limit.Key.Parts)
+        foreach (var part in limit.Key.PartArray)
         {
             Append(buffer, ref written, "|");
             switch (part.Kind)

@@ -10,12 +10,15 @@ public sealed class LimitKeySpec
 {
     private LimitKeySpec(KeyPart[] parts, string text)
     {
-        Parts = parts;
+        PartArray = parts;
         Text = text;
     }
 
     /// <summary>The parts, in the order written.</summary>
-    public IReadOnlyList<KeyPart> Parts { get; }
+    public IReadOnlyList<KeyPart> Parts => PartArray;
+
+    /// <summary>The parts as an array, for loops on the request path that must not box an enumerator.</summary>
+    internal KeyPart[] PartArray { get; }
 
     /// <summary>The key as written.</summary>
     public string Text { get; }

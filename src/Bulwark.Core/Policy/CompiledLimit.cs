@@ -36,7 +36,7 @@ public sealed class CompiledLimit
             tiers[i] = new CompiledTier(options.Tiers[i].When, tierRate, Math.Max(1, options.Tiers[i].Burst ?? tierRate.Permits));
         }
 
-        Tiers = tiers;
+        TierArray = tiers;
         foreach (var status in options.FailureStatuses)
         {
             if (status.Length == 3 && status.EndsWith("xx", StringComparison.OrdinalIgnoreCase) && status[0] is >= '1' and <= '5')
@@ -76,7 +76,9 @@ public sealed class CompiledLimit
     public bool DelayOnLimit { get; }
 
     /// <summary>Rates by risk tier, first match wins.</summary>
-    public IReadOnlyList<CompiledTier> Tiers { get; }
+    public IReadOnlyList<CompiledTier> Tiers => TierArray;
+
+    internal CompiledTier[] TierArray { get; }
 
     /// <summary>Whether a response status counts as a failure for a failure-counting limit.</summary>
     public bool IsFailure(int statusCode) => statusCode is >= 100 and < 600 && _failureStatus[statusCode];

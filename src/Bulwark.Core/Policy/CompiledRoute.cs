@@ -3,10 +3,12 @@ namespace Bulwark.Core.Policy;
 /// <summary>A route of the configuration, ready to match.</summary>
 public sealed class CompiledRoute
 {
+    private readonly string[] _methods;
+
     internal CompiledRoute(string name, string[] methods, RoutePattern pattern, CompiledPolicy policy, int cost)
     {
         Name = name;
-        Methods = methods;
+        _methods = methods;
         Pattern = pattern;
         Policy = policy;
         Cost = cost;
@@ -16,7 +18,7 @@ public sealed class CompiledRoute
     public string Name { get; }
 
     /// <summary>Methods covered, upper case; empty for all.</summary>
-    public IReadOnlyList<string> Methods { get; }
+    public IReadOnlyList<string> Methods => _methods;
 
     /// <summary>The path pattern.</summary>
     public RoutePattern Pattern { get; }
@@ -29,10 +31,10 @@ public sealed class CompiledRoute
 
     internal bool IsMatch(string method, ReadOnlySpan<char> path)
     {
-        if (Methods.Count > 0)
+        if (_methods.Length > 0)
         {
             var found = false;
-            foreach (var m in Methods)
+            foreach (var m in _methods)
             {
                 if (string.Equals(m, method, StringComparison.OrdinalIgnoreCase))
                 {

@@ -12,9 +12,10 @@ public sealed class SumScorer : IScorer
     public int Score(EvaluationContext context)
     {
         var sum = 0;
-        foreach (var signal in context.Signals)
+        var signals = context.Signals;
+        for (var i = 0; i < signals.Count; i++)
         {
-            sum += signal.Weight;
+            sum += signals[i].Weight;
         }
 
         return Math.Clamp(sum, 0, 100);
