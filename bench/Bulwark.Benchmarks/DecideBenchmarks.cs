@@ -64,5 +64,5 @@ public class DecideBenchmarks
 
     /// <summary>A path no route covers: the fast path front doors take before building a context.</summary>
     [Benchmark]
-    public object NotCovered() => _engine.ResolvePolicy("GET", "/static/app.css", null);
+    public object? NotCovered() => _engine.ResolvePolicy("GET", "/static/app.css", null).Policy;
 }

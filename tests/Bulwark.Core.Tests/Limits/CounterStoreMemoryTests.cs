@@ -25,7 +25,7 @@ public sealed class CounterStoreMemoryTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void One_tracked_key_costs_at_most_64_bytes_besides_its_string()
+    public void One_tracked_key_costs_at_most_64_bytes_and_no_key_string_is_kept()
     {
         const int Keys = 1_000_000;
         var keys = new string[Keys];
