@@ -32,7 +32,7 @@ dotnet build Bulwark.sln -c Release --no-restore
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 set +e
-dotnet test Bulwark.sln -c Release --no-build --logger "console;verbosity=normal" 2>&1 | tee "$log"
+dotnet test Bulwark.sln -c Release --no-build 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
 
