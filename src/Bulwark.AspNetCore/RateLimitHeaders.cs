@@ -18,31 +18,15 @@ public static class RateLimitHeaders
     public const string LimitHeader = "RateLimit";
 
     /// <summary>The <c>RateLimit-Policy</c> value for every limit of the decision, or null when none applied.</summary>
-    public static string? FormatPolicy(IReadOnlyList<LimitStatus> limits)
-    {
-        ArgumentNullException.ThrowIfNull(limits);
-        if (limits.Count == 0)
-        {
-            return null;
-        }
-
-        var builder = new StringBuilder();
-        foreach (var limit in limits)
-        {
-            if (builder.Length > 0)
-            {
-                builder.Append(", ");
-            }
-
-            AppendString(builder, limit.Name);
-            builder.Append(CultureInfo.InvariantCulture, $";q={limit.Quota};w={limit.WindowSeconds}");
-        }
-
-        return builder.ToString();
-    }
+    public static string? FormatPolicy(IReadOnlyList<LimitStatus> limits) =>
+        Format(limits, static (builder, limit) => builder.Append(CultureInfo.InvariantCulture, $";q={limit.Quota};w={limit.WindowSeconds}"));
 
     /// <summary>The <c>RateLimit</c> value for every limit of the decision, or null when none applied.</summary>
-    public static string? FormatLimit(IReadOnlyList<LimitStatus> limits)
+    public static string? FormatLimit(IReadOnlyList<LimitStatus> limits) =>
+        Format(limits, static (builder, limit) => builder.Append(CultureInfo.InvariantCulture, $";r={limit.Remaining};t={limit.ResetSeconds}"));
+
+    // A structured-field list: one item per limit, the limit's name as an sf-string, then its parameters.
+    private static string? Format(IReadOnlyList<LimitStatus> limits, Action<StringBuilder, LimitStatus> appendParameters)
     {
         ArgumentNullException.ThrowIfNull(limits);
         if (limits.Count == 0)
@@ -51,15 +35,15 @@ public static class RateLimitHeaders
         }
 
         var builder = new StringBuilder();
-        foreach (var limit in limits)
+        for (var i = 0; i < limits.Count; i++)
         {
-            if (builder.Length > 0)
+            if (i > 0)
             {
                 builder.Append(", ");
             }
 
-            AppendString(builder, limit.Name);
-            builder.Append(CultureInfo.InvariantCulture, $";r={limit.Remaining};t={limit.ResetSeconds}");
+            AppendString(builder, limits[i].Name);
+            appendParameters(builder, limits[i]);
         }
 
         return builder.ToString();
