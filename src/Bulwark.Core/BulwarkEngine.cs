@@ -36,6 +36,8 @@ public sealed partial class BulwarkEngine
     private readonly IScorer _scorer;
     private readonly BulwarkMetrics _metrics;
     private readonly ILogger _logger;
+    private readonly ISynchronousCounterStore? _fallbackStore;
+    private readonly double _fallbackShare;
     private volatile CompiledConfiguration _configuration;
 
     /// <summary>Creates an engine for validated <paramref name="options"/>.</summary>
@@ -47,6 +49,12 @@ public sealed partial class BulwarkEngine
     /// <param name="bans">The ban list (shared with an admin API); default a new one.</param>
     /// <param name="metrics">Where decisions are counted; default a plain <c>Bulwark</c> meter.</param>
     /// <param name="logger">Where detector and store failures go.</param>
+    /// <param name="fallbackStore">
+    /// Where fail-open policies count while a shared <paramref name="store"/> is unavailable: local limits, each scaled to
+    /// <paramref name="fallbackShare"/> of the configured rate (this gateway's share of the global limit). Null: fail-open
+    /// policies skip their limits while the store is down.
+    /// </param>
+    /// <param name="fallbackShare">The share of each limit a gateway enforces on its own (0–1, default 0.5).</param>
     public BulwarkEngine(
         BulwarkOptions options,
         ICounterStore? store = null,
@@ -55,8 +63,14 @@ public sealed partial class BulwarkEngine
         IScorer? scorer = null,
         BanList? bans = null,
         BulwarkMetrics? metrics = null,
-        ILogger<BulwarkEngine>? logger = null)
+        ILogger<BulwarkEngine>? logger = null,
+        ISynchronousCounterStore? fallbackStore = null,
+        double fallbackShare = 0.5)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(fallbackShare);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(fallbackShare, 1.0);
+        _fallbackStore = fallbackStore;
+        _fallbackShare = fallbackShare;
         ArgumentNullException.ThrowIfNull(options);
         _configuration = CompiledConfiguration.Compile(options);
         _store = store ?? new InMemoryCounterStore(options.State.Memory.MaxEntries);
@@ -199,6 +213,13 @@ public sealed partial class BulwarkEngine
             {
                 _metrics.StoreError();
                 LogStoreFailure(_logger, exception);
+                if (!policy.FailClosed && _fallbackStore is not null)
+                {
+                    ScaleToShare(operations.AsSpan(0, used), _fallbackShare);
+                    _fallbackStore.Apply(operations.AsSpan(0, used), results.AsSpan(0, used), request.Timestamp.UtcTicks);
+                    return Finish(request, policy, context, actor, score, operations.AsSpan(0, used), results.AsSpan(0, used), used, storeFailed: true, started);
+                }
+
                 return Finish(request, policy, context, actor, score, [], [], 0, storeFailed: true, started);
             }
 
@@ -259,11 +280,12 @@ public sealed partial class BulwarkEngine
         array = used == array.Length ? array : array[..used];
         var results = new CounterResult[array.Length];
         var nowTicks = decision.Timestamp.UtcTicks + latency.Ticks;
-        if (_syncStore is not null)
+        var syncStore = pending.Local ? _fallbackStore : _syncStore;
+        if (syncStore is not null)
         {
             try
             {
-                _syncStore.Apply(array, results, nowTicks);
+                syncStore.Apply(array, results, nowTicks);
             }
             catch (Exception exception)
             {
@@ -287,6 +309,21 @@ public sealed partial class BulwarkEngine
         {
             _metrics.StoreError();
             LogStoreFailure(_logger, exception);
+        }
+    }
+
+    // This gateway's share of each limit while it counts alone; never below one permit where the limit allows any.
+    private static void ScaleToShare(Span<CounterOperation> operations, double share)
+    {
+        foreach (ref var operation in operations)
+        {
+            if (operation.Permits > 0)
+            {
+                operation.Permits = Math.Max(1, (long)(operation.Permits * share));
+                operation.Burst = Math.Max(1, (long)(operation.Burst * share));
+            }
+
+            // Concurrency leases taken locally are released locally: feedback for them goes to the same store it came from.
         }
     }
 
@@ -481,7 +518,9 @@ public sealed partial class BulwarkEngine
 
         if (storeFailed)
         {
-            reasons.Add(new DecisionReason("store_unavailable", 0, policy.FailClosed ? "counter store failed; fail mode closed" : "counter store failed; fail mode open, limits skipped"));
+            reasons.Add(new DecisionReason("store_unavailable", 0, policy.FailClosed
+                ? "counter store failed; fail mode closed"
+                : count > 0 ? $"counter store failed; fail mode open, local limits at {_fallbackShare:P0}" : "counter store failed; fail mode open, limits skipped"));
             if (policy.FailClosed)
             {
                 action = DecisionAction.Block;
@@ -546,7 +585,7 @@ public sealed partial class BulwarkEngine
             RetryAfter = retryAfter,
             Timestamp = request.Timestamp,
             Tiers = context.Tiers,
-            Pending = pending is null ? null : new PendingFeedback(pendingCount == pending.Length ? pending : pending[..pendingCount]),
+            Pending = pending is null ? null : new PendingFeedback(pendingCount == pending.Length ? pending : pending[..pendingCount], local: storeFailed),
         };
         _metrics.Record(decision, started);
         return decision;

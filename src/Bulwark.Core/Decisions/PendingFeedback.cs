@@ -11,7 +11,14 @@ internal sealed class PendingFeedback
 {
     private int _settled;
 
-    public PendingFeedback(PendingOperation[] operations) => Operations = operations;
+    public PendingFeedback(PendingOperation[] operations, bool local)
+    {
+        Operations = operations;
+        Local = local;
+    }
+
+    /// <summary>True when the counters were taken in the local fallback store (the shared store was down): settle them there.</summary>
+    public bool Local { get; }
 
     /// <summary>The operations to apply on feedback.</summary>
     public PendingOperation[] Operations { get; }

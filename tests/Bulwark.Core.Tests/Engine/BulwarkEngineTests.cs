@@ -465,6 +465,42 @@ public class BulwarkEngineTests
     }
 
     [Fact]
+    public async Task Fail_open_with_a_fallback_store_enforces_this_gateways_share_of_each_limit_locally()
+    {
+        var options = Options("""
+            { "Routes": [ { "Path": "/api/**", "Policy": "p" } ],
+              "Policies": { "p": { "Limits": [
+                { "Name": "ip", "Key": "ip", "Rate": "10/min" },
+                { "Name": "inflight", "Key": "ip", "Rate": "2/min", "Algorithm": "concurrency" } ] } } }
+            """);
+        var local = new InMemoryCounterStore(10_000);
+        var engine = new BulwarkEngine(options, new FailingStore(), detectors: [], fallbackStore: local, fallbackShare: 0.5);
+
+        var first = Request();
+        var d1 = await engine.Decide(first);
+        Assert.Equal(DecisionAction.Allow, d1.Action);
+        Assert.Contains(d1.Reasons, r => r.Signal == "store_unavailable" && r.Detail.Contains("50", StringComparison.Ordinal));
+        Assert.Equal(5, d1.Limits[0].Quota); // half of 10/min
+
+        // One lease of the local ceiling of 1 (half of 2) is taken: the next request is refused until feedback returns it.
+        Assert.Equal(429, (await engine.Decide(Request())).StatusCode);
+        await engine.Feedback(d1, first, 200, TimeSpan.Zero);
+        var allowed = 1;
+        for (var i = 0; i < 10; i++)
+        {
+            var request = Request();
+            var decision = await engine.Decide(request);
+            if (decision.Action == DecisionAction.Allow)
+            {
+                allowed++;
+                await engine.Feedback(decision, request, 200, TimeSpan.Zero);
+            }
+        }
+
+        Assert.Equal(5, allowed);
+    }
+
+    [Fact]
     public async Task An_asynchronous_store_gives_the_same_decisions()
     {
         var engine = NewEngine(LoginPolicy, store: new AsyncStore(new InMemoryCounterStore(10_000)));
