@@ -14,6 +14,9 @@ namespace Bulwark.AspNetCore;
 /// </summary>
 public sealed partial class BulwarkMiddleware
 {
+    /// <summary>The request header that asks the application for a second factor (see <see cref="Decision.StepUp"/>).</summary>
+    public const string StepUpHeader = "Bulwark-Step-Up";
+
     private readonly RequestDelegate _next;
     private readonly BulwarkEngine _engine;
     private readonly TimeProvider _timeProvider;
@@ -94,6 +97,14 @@ public sealed partial class BulwarkMiddleware
         }
 
         BulwarkResponses.ApplyRateLimitHeaders(context.Response, decision);
+
+        // The step-up header is Bulwark's word to the application; a client never gets to say it.
+        context.Request.Headers.Remove(StepUpHeader);
+        if (decision.StepUp && decision.Enforced)
+        {
+            context.Request.Headers[StepUpHeader] = "required";
+        }
+
         var started = Stopwatch.GetTimestamp();
         var status = 0;
         try

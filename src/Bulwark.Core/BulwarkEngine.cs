@@ -414,6 +414,13 @@ public sealed partial class BulwarkEngine
         for (var i = 0; i < operations.Length; i++)
         {
             var limit = limits[i];
+
+            // Carrier-grade NAT puts thousands of users behind one mobile address: never refuse them on its volume alone.
+            if (limit.Key.IsAddressOnly && context.HasTier("mobile"))
+            {
+                continue;
+            }
+
             if (!LimitKeyBuilder.TryBuild(limit, request, context, configuration.Ipv6Prefix, out var key))
             {
                 continue;
@@ -563,6 +570,16 @@ public sealed partial class BulwarkEngine
             }
         }
 
+        // Step-up: a hosting-network request that the score alone would hold up is passed on with a second-factor request.
+        var stepUp = false;
+        if (policy.StepUp && action != DecisionAction.Allow && status != 429 && status != 503 && code != ReasonCodes.RateLimited && context.HasTier("hosting"))
+        {
+            action = DecisionAction.Allow;
+            status = 200;
+            code = ReasonCodes.StepUp;
+            stepUp = true;
+        }
+
         if (action != DecisionAction.Delay)
         {
             delay = TimeSpan.Zero;
@@ -585,6 +602,7 @@ public sealed partial class BulwarkEngine
             RetryAfter = retryAfter,
             Timestamp = request.Timestamp,
             Tiers = context.Tiers,
+            StepUp = stepUp,
             Pending = pending is null ? null : new PendingFeedback(pendingCount == pending.Length ? pending : pending[..pendingCount], local: storeFailed),
         };
         _metrics.Record(decision, started);

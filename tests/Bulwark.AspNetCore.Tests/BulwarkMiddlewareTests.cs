@@ -278,6 +278,25 @@ public sealed class BulwarkMiddlewareTests
     }
 
     [Fact]
+    public async Task Step_up_asks_the_application_for_a_second_factor_and_a_client_cannot_forge_the_header()
+    {
+        using var host = await TestApp.StartAsync(services: s => s.AddSingleton<IEnricher, TestApp.HostingEnricher>());
+        var client = host.GetTestClient();
+
+        using var hosting = new HttpRequestMessage(HttpMethod.Get, "/stepup");
+        hosting.Headers.Add("x-test-hosting", "1");
+        hosting.Headers.UserAgent.ParseAdd("tests/1.0");
+        var stepped = await client.SendAsync(hosting);
+        Assert.Equal(HttpStatusCode.OK, stepped.StatusCode);
+        Assert.Equal("step-up: required", await stepped.Content.ReadAsStringAsync());
+
+        using var forged = new HttpRequestMessage(HttpMethod.Get, "/stepup");
+        forged.Headers.Add("Bulwark-Step-Up", "none");
+        forged.Headers.UserAgent.ParseAdd("tests/1.0");
+        Assert.Equal("step-up: ", await (await client.SendAsync(forged)).Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task Decisions_are_counted_on_the_bulwark_meter()
     {
         using var host = await TestApp.StartAsync();

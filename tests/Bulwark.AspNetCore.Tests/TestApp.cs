@@ -23,6 +23,7 @@ internal static class TestApp
               { "Path": "/slow", "Policy": "inflight" },
               { "Path": "/watch", "Policy": "watch" },
               { "Path": "/risky", "Policy": "risky" },
+              { "Path": "/stepup", "Policy": "stepup" },
               { "Path": "/api/**", "Policy": "api" }
             ],
             "Policies": {
@@ -32,6 +33,7 @@ internal static class TestApp
               "inflight": { "Limits": [ { "Name": "inflight", "Key": "ip", "Rate": "1/min", "Algorithm": "concurrency" } ] },
               "watch": { "Mode": "monitor", "Limits": [ { "Name": "watch-ip", "Key": "ip", "Rate": "1/min" } ] },
               "risky": { "Thresholds": { "Delay": 10, "Challenge": 60, "Block": 90 }, "Delay": { "BaseMs": 1500, "MaxMs": 1500 } },
+              "stepup": { "StepUp": true, "Thresholds": { "Delay": 10, "Challenge": 60, "Block": 90 } },
               "api": { "Limits": [ { "Name": "api-ip", "Key": "ip", "Rate": "100/min" } ] },
               "strict": { "Limits": [ { "Name": "strict-ip", "Key": "ip", "Rate": "1/min" } ] }
             }
@@ -99,11 +101,25 @@ internal static class TestApp
                         endpoints.MapGet("/convention", () => "convention").RequireBulwarkPolicy("strict");
                         endpoints.MapGet("/attribute", [BulwarkPolicy("strict")] () => "attribute");
                         endpoints.MapGet("/open", () => "open");
+                        endpoints.MapGet("/stepup", (HttpRequest request) => "step-up: " + request.Headers["Bulwark-Step-Up"]);
                     });
                 }))
             .Build();
         await host.StartAsync();
         return host;
+    }
+
+    /// <summary>Puts /stepup requests in the hosting tier with a signal that would delay them.</summary>
+    internal sealed class HostingEnricher : IEnricher
+    {
+        public void Enrich(Core.RequestContext request, EvaluationContext context)
+        {
+            if (request.Path == "/stepup" && request.Headers["x-test-hosting"] == "1")
+            {
+                context.AddTier("hosting");
+                context.AddSignal("hosting_network", 30, "test");
+            }
+        }
     }
 
     /// <summary>Fires a fixed signal on the /risky route only.</summary>

@@ -63,6 +63,11 @@ public sealed class DecisionRecordFormatter
             writer.WriteEndObject();
         }
 
+        if (decision.StepUp)
+        {
+            writer.WriteBoolean("step_up", true);
+        }
+
         if (decision.Delay > TimeSpan.Zero)
         {
             writer.WriteNumber("delay_ms", (long)decision.Delay.TotalMilliseconds);

@@ -67,6 +67,12 @@ public sealed class Decision
     /// <summary>Risk tiers the request carried when its limits were chosen (for example <c>elevated</c>, <c>hosting</c>).</summary>
     public IReadOnlyList<string> Tiers { get; init; } = [];
 
+    /// <summary>
+    /// True when the request is passed on with a request for a second factor: the front door adds
+    /// <c>Bulwark-Step-Up: required</c> to the upstream request. The action is then <see cref="DecisionAction.Allow"/>.
+    /// </summary>
+    public bool StepUp { get; init; }
+
     /// <summary>True when the action refuses the request outright (challenge or block) and the decision is enforced.</summary>
     public bool IsRefusal => Enforced && Action is DecisionAction.Block or DecisionAction.Challenge;
 

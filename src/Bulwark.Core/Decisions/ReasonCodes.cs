@@ -30,6 +30,9 @@ public static class ReasonCodes
     /// <summary>The request's risk score crossed the policy's threshold.</summary>
     public const string HighRisk = "high_risk";
 
+    /// <summary>The request was passed on with a request for a second factor (header <c>Bulwark-Step-Up: required</c>).</summary>
+    public const string StepUp = "step_up";
+
     /// <summary>The request must pass a challenge first.</summary>
     public const string ChallengeRequired = "challenge_required";
 

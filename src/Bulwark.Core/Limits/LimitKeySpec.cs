@@ -20,6 +20,10 @@ public sealed class LimitKeySpec
     /// <summary>The parts as an array, for loops on the request path that must not box an enumerator.</summary>
     internal KeyPart[] PartArray { get; }
 
+    /// <summary>Whether the key counts by client address alone (<c>ip</c>, <c>subnet</c>): such limits do not apply to
+    /// mobile carrier networks, where thousands of users share one address behind carrier-grade NAT.</summary>
+    public bool IsAddressOnly => Array.TrueForAll(PartArray, p => p.Kind is KeyPartKind.Ip or KeyPartKind.Subnet);
+
     /// <summary>The key as written.</summary>
     public string Text { get; }
 

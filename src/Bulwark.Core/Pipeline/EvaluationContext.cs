@@ -1,4 +1,5 @@
 using Bulwark.Core.Decisions;
+using Bulwark.Core.Intel;
 using Bulwark.Core.Policy;
 
 namespace Bulwark.Core.Pipeline;
@@ -29,6 +30,9 @@ public sealed class EvaluationContext
 
     /// <summary>ISO 3166 country code of the client address, when an enricher knows it.</summary>
     public string? Country { get; set; }
+
+    /// <summary>What IP intelligence knows of the client address (<see cref="IpInfo.Unknown"/> without a database).</summary>
+    public IpInfo Network { get; set; }
 
     /// <summary>Signals gathered so far, with their effective weights.</summary>
     public IReadOnlyList<DecisionReason> Signals => (IReadOnlyList<DecisionReason>?)_signals ?? [];

@@ -29,9 +29,11 @@ public static class BulwarkConfigReader
     private static readonly string[] ListKeys = ["Cidrs", "ApiKeys", "Accounts"];
     private static readonly string[] IdentityKeys = ["ApiKeyHeader", "SessionCookie", "SessionHeader", "AccountBodyFields", "MaxBodyBytes"];
     private static readonly string[] PrivacyKeys = ["Ipv4MaskBits", "Ipv6MaskBits", "PseudonymKey"];
-    private static readonly string[] IpIntelKeys = ["Database"];
+    private static readonly string[] IpIntelKeys = ["Database", "PartnerAsns", "AsnScores", "ImpossibleTravel"];
+    private static readonly string[] TravelKeys = ["SpeedKmh", "MinDistanceKm", "MaxTracked"];
+    private static readonly string[] CountryKeys = ["Allow", "Deny"];
     private static readonly string[] RouteKeys = ["Name", "Methods", "Path", "Policy", "Cost"];
-    private static readonly string[] PolicyKeys = ["Mode", "FailMode", "Thresholds", "Delay", "Limits", "Signals"];
+    private static readonly string[] PolicyKeys = ["Mode", "FailMode", "Thresholds", "Delay", "Limits", "Signals", "Consumer", "StepUp", "Countries"];
     private static readonly string[] ThresholdKeys = ["Delay", "Challenge", "Block"];
     private static readonly string[] DelayKeys = ["BaseMs", "MaxMs"];
     private static readonly string[] LimitKeys = ["Name", "Key", "Rate", "Burst", "Algorithm", "Count", "FailureStatuses", "OnLimit", "Tiers"];
@@ -214,10 +216,47 @@ public static class BulwarkConfigReader
             var o = new IpIntelOptions();
             foreach (var (key, child, p) in Fields(section, path, IpIntelKeys, "the IP intelligence settings"))
             {
-                if (key == "Database")
+                o = key switch
                 {
-                    o = o with { Database = NullIfEmpty(String(child, p)) };
-                }
+                    "Database" => o with { Database = NullIfEmpty(String(child, p)) },
+                    "PartnerAsns" => o with { PartnerAsns = StringList(child, p)?.Select(a => AsnText.Parse(a) ?? -1).ToArray() ?? o.PartnerAsns },
+                    "AsnScores" => o with { AsnScores = ReadSignals(child, p) ?? o.AsnScores },
+                    "ImpossibleTravel" => o with { ImpossibleTravel = ReadTravel(child, p) },
+                    _ => o,
+                };
+            }
+
+            return o;
+        }
+
+        private ImpossibleTravelOptions ReadTravel(IConfigurationSection section, string path)
+        {
+            var o = new ImpossibleTravelOptions();
+            foreach (var (key, child, p) in Fields(section, path, TravelKeys, "the impossible-travel settings"))
+            {
+                o = key switch
+                {
+                    "SpeedKmh" => o with { SpeedKmh = Int(child, p) ?? o.SpeedKmh },
+                    "MinDistanceKm" => o with { MinDistanceKm = Int(child, p) ?? o.MinDistanceKm },
+                    "MaxTracked" => o with { MaxTracked = Int(child, p) ?? o.MaxTracked },
+                    _ => o,
+                };
+            }
+
+            return o;
+        }
+
+        private CountryListOptions ReadCountries(IConfigurationSection section, string path)
+        {
+            var o = new CountryListOptions();
+            foreach (var (key, child, p) in Fields(section, path, CountryKeys, "the country lists"))
+            {
+                o = key switch
+                {
+                    "Allow" => o with { Allow = StringList(child, p)?.Select(c => c.Trim().ToUpperInvariant()).ToArray() ?? o.Allow },
+                    "Deny" => o with { Deny = StringList(child, p)?.Select(c => c.Trim().ToUpperInvariant()).ToArray() ?? o.Deny },
+                    _ => o,
+                };
             }
 
             return o;
@@ -273,6 +312,9 @@ public static class BulwarkConfigReader
                     "Delay" => o with { Delay = ReadDelay(child, p) },
                     "Limits" => o with { Limits = ObjectList(child, p, ReadLimit, "limits") ?? o.Limits },
                     "Signals" => o with { Signals = ReadSignals(child, p) ?? o.Signals },
+                    "Consumer" => o with { Consumer = Bool(child, p) ?? o.Consumer },
+                    "StepUp" => o with { StepUp = Bool(child, p) ?? o.StepUp },
+                    "Countries" => o with { Countries = ReadCountries(child, p) },
                     _ => o,
                 };
             }
@@ -497,6 +539,23 @@ public static class BulwarkConfigReader
             }
 
             return section.Value;
+        }
+
+        private bool? Bool(IConfigurationSection section, string path)
+        {
+            var text = String(section, path);
+            if (string.IsNullOrEmpty(text))
+            {
+                return null;
+            }
+
+            if (bool.TryParse(text, out var value))
+            {
+                return value;
+            }
+
+            errors.Add(new ConfigError(path, $"expected true or false, found \"{text}\"", "Write true or false without quotes."));
+            return null;
         }
 
         private int? Int(IConfigurationSection section, string path) =>

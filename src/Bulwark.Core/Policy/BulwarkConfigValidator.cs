@@ -36,6 +36,7 @@ public static class BulwarkConfigValidator
         CheckNetworks(errors, ConfigPath.Property(ConfigPath.Property(lists, "Deny"), "Cidrs"), options.Lists.Deny.Cidrs);
         CheckIdentity(errors, ConfigPath.Property(root, "Identity"), options.Identity);
         CheckPrivacy(errors, ConfigPath.Property(root, "Privacy"), options.Privacy);
+        CheckIpIntel(errors, ConfigPath.Property(root, "IpIntel"), options.IpIntel);
 
         var routes = ConfigPath.Property(root, "Routes");
         for (var i = 0; i < options.Routes.Count; i++)
@@ -213,8 +214,64 @@ public static class BulwarkConfigValidator
         return open < 0;
     }
 
+    private static void CheckIpIntel(List<ConfigError> errors, string path, IpIntelOptions intel)
+    {
+        var partners = ConfigPath.Property(path, "PartnerAsns");
+        for (var i = 0; i < intel.PartnerAsns.Count; i++)
+        {
+            if (intel.PartnerAsns[i] <= 0)
+            {
+                errors.Add(new ConfigError(ConfigPath.Index(partners, i), "not an autonomous system number", "Write it like \"AS64500\" or \"64500\"."));
+            }
+        }
+
+        var scores = ConfigPath.Property(path, "AsnScores");
+        foreach (var (asn, score) in intel.AsnScores)
+        {
+            if (AsnText.Parse(asn) is null)
+            {
+                errors.Add(new ConfigError(ConfigPath.Property(scores, asn), $"'{asn}' is not an autonomous system number", "Key each score by ASN, like \"AS64500\": 40."));
+            }
+            else if (score is < 0 or > 100)
+            {
+                errors.Add(new ConfigError(ConfigPath.Property(scores, asn), $"score {score} is out of range", "Use a score from 0 to 100."));
+            }
+        }
+
+        var travel = ConfigPath.Property(path, "ImpossibleTravel");
+        if (intel.ImpossibleTravel.SpeedKmh < 1)
+        {
+            errors.Add(new ConfigError(ConfigPath.Property(travel, "SpeedKmh"), $"speed {intel.ImpossibleTravel.SpeedKmh} km/h is not a speed", "Use a speed above 0; 900 is an airliner."));
+        }
+
+        if (intel.ImpossibleTravel.MinDistanceKm < 0)
+        {
+            errors.Add(new ConfigError(ConfigPath.Property(travel, "MinDistanceKm"), "a distance cannot be negative", "Use 0 or more; 500 rides out city-level geolocation noise."));
+        }
+
+        if (intel.ImpossibleTravel.MaxTracked < 1_000)
+        {
+            errors.Add(new ConfigError(ConfigPath.Property(travel, "MaxTracked"), $"{intel.ImpossibleTravel.MaxTracked} is too few", "Track at least 1000 accounts and keys."));
+        }
+    }
+
+    private static void CheckCountries(List<ConfigError> errors, string path, IReadOnlyList<string> countries)
+    {
+        for (var i = 0; i < countries.Count; i++)
+        {
+            if (countries[i].Length != 2 || !char.IsAsciiLetterUpper(countries[i][0]) || !char.IsAsciiLetterUpper(countries[i][1]))
+            {
+                errors.Add(new ConfigError(ConfigPath.Index(path, i), $"'{countries[i]}' is not a country code", "Use ISO 3166-1 alpha-2 codes, like \"DE\" or \"US\"."));
+            }
+        }
+    }
+
     private static void CheckPolicy(List<ConfigError> errors, string path, PolicyOptions policy)
     {
+        var countries = ConfigPath.Property(path, "Countries");
+        CheckCountries(errors, ConfigPath.Property(countries, "Allow"), policy.Countries.Allow);
+        CheckCountries(errors, ConfigPath.Property(countries, "Deny"), policy.Countries.Deny);
+
         if (policy.Mode is not null)
         {
             CheckEnum(errors, ConfigPath.Property(path, "Mode"), policy.Mode, BulwarkConfigReader.Modes, "mode");

@@ -18,6 +18,10 @@ public sealed class CompiledPolicy
         BaseDelay = TimeSpan.FromMilliseconds(options.Delay.BaseMs);
         MaxDelay = TimeSpan.FromMilliseconds(options.Delay.MaxMs);
         _weights = options.Signals.ToFrozenDictionary(StringComparer.Ordinal);
+        Consumer = options.Consumer;
+        StepUp = options.StepUp;
+        AllowedCountries = options.Countries.Allow.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
+        DeniedCountries = options.Countries.Deny.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
         var limits = new CompiledLimit[options.Limits.Count];
         var bodyFields = new List<string>();
         for (var i = 0; i < limits.Length; i++)
@@ -65,6 +69,22 @@ public sealed class CompiledPolicy
 
     /// <summary>JSON body fields its limits key on; front doors parse the body only when this is not empty (or an account field is wanted).</summary>
     public IReadOnlyList<string> BodyFields { get; }
+
+    /// <summary>Whether people, not servers, use these routes (hosting networks are then suspicious).</summary>
+    public bool Consumer { get; }
+
+    /// <summary>Whether hosting-network requests are stepped up (passed with a second-factor request) instead of refused by score.</summary>
+    public bool StepUp { get; }
+
+    /// <summary>Countries allowed (empty: all).</summary>
+    public FrozenSet<string> AllowedCountries { get; }
+
+    /// <summary>Countries not allowed.</summary>
+    public FrozenSet<string> DeniedCountries { get; }
+
+    /// <summary>Whether a request from <paramref name="country"/> breaks this policy's country rules.</summary>
+    public bool IsCountryRefused(string country) =>
+        DeniedCountries.Contains(country) || (AllowedCountries.Count > 0 && !AllowedCountries.Contains(country));
 
     /// <summary>The weight of <paramref name="signal"/> in this policy.</summary>
     public int WeightOf(string signal, int defaultWeight) =>

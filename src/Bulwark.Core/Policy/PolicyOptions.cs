@@ -20,6 +20,32 @@ public sealed record PolicyOptions
 
     /// <summary>Signal weight overrides by signal name (0 disables a signal). Signals not named keep their detector's default.</summary>
     public IReadOnlyDictionary<string, int> Signals { get; init; } = new Dictionary<string, int>();
+
+    /// <summary>
+    /// True when people, not servers, use these routes (default false): requests from hosting networks then raise the
+    /// <c>hosting_network</c> signal.
+    /// </summary>
+    public bool Consumer { get; init; }
+
+    /// <summary>
+    /// True to step up rather than refuse (default false): a hosting-network request whose score would delay, challenge
+    /// or block is passed upstream with the header <c>Bulwark-Step-Up: required</c>, asking the application for a
+    /// second factor. Limits still refuse.
+    /// </summary>
+    public bool StepUp { get; init; }
+
+    /// <summary>Countries allowed or denied on these routes (ISO 3166-1 alpha-2); needs IP intelligence.</summary>
+    public CountryListOptions Countries { get; init; } = new();
+}
+
+/// <summary>Country rules of a policy. With <see cref="Allow"/> non-empty, every other country is not allowed.</summary>
+public sealed record CountryListOptions
+{
+    /// <summary>Only these countries are allowed (empty: all).</summary>
+    public IReadOnlyList<string> Allow { get; init; } = [];
+
+    /// <summary>These countries are not allowed.</summary>
+    public IReadOnlyList<string> Deny { get; init; } = [];
 }
 
 /// <summary>Score (0–100) at which each action starts. 0 disables that action. Must rise: Delay &lt; Challenge &lt; Block.</summary>

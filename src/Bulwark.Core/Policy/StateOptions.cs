@@ -32,4 +32,26 @@ public sealed record IpIntelOptions
 {
     /// <summary>Path of the file <c>bulwark ipdb build</c> writes. Null: no IP intelligence.</summary>
     public string? Database { get; init; }
+
+    /// <summary>Partner autonomous systems: their hosting networks are not penalised (no <c>hosting</c> tier or signal).</summary>
+    public IReadOnlyList<long> PartnerAsns { get; init; } = [];
+
+    /// <summary>Reputation by ASN (<c>"AS64500"</c> or <c>"64500"</c> → 0–100): the weight of the <c>asn_reputation</c> signal.</summary>
+    public IReadOnlyDictionary<string, int> AsnScores { get; init; } = new Dictionary<string, int>();
+
+    /// <summary>Impossible-travel detection per account and API key.</summary>
+    public ImpossibleTravelOptions ImpossibleTravel { get; init; } = new();
+}
+
+/// <summary>When two requests of one account or API key are too far apart for the time between them.</summary>
+public sealed record ImpossibleTravelOptions
+{
+    /// <summary>Fastest believable travel in km/h (default 900, an airliner).</summary>
+    public int SpeedKmh { get; init; } = 900;
+
+    /// <summary>Distances below this (km, default 500) never fire: city-level geolocation is that noisy.</summary>
+    public int MinDistanceKm { get; init; } = 500;
+
+    /// <summary>Accounts and keys remembered at once (default 100,000; the least recently seen are forgotten first).</summary>
+    public int MaxTracked { get; init; } = 100_000;
 }
