@@ -75,6 +75,46 @@ public sealed partial class CliTests
     }
 
     [Fact]
+    public async Task Replay_reads_standard_input_writes_decisions_and_exits_2_when_nothing_is_usable()
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in new[] { CliDll, "replay", "--input", "-", "--decisions", "-" })
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        using (var process = Process.Start(info)!)
+        {
+            var records = Enumerable.Range(0, 7).Select(i =>
+                $$"""{"ts":"2026-11-21T10:00:0{{i}}Z","ip":"203.0.113.5","method":"POST","path":"/api/auth/login","body":{"username":"x"},"status":401,"label":"attack:brute_force"}""");
+            await process.StandardInput.WriteAsync(string.Join('\n', records) + "\nnot json\n");
+            process.StandardInput.Close();
+            var stdout = await process.StandardOutput.ReadToEndAsync();
+            var stderr = await process.StandardError.ReadToEndAsync();
+            await process.WaitForExitAsync();
+            Assert.True(process.ExitCode == 0, stderr);
+            var decisions = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.Equal(7, decisions.Length);
+            Assert.Contains("\"action\":\"block\"", decisions[^1], StringComparison.Ordinal);
+            Assert.Contains("line 8", stderr, StringComparison.Ordinal);
+            Assert.Contains("attack:brute_force", stderr, StringComparison.Ordinal);
+        }
+
+        var empty = Path.Combine(Path.GetTempPath(), $"bulwark-empty-{Guid.NewGuid():N}.jsonl");
+        await File.WriteAllTextAsync(empty, "garbage\n");
+        try
+        {
+            var (exitCode, _, stderr) = await RunAsync("replay", "--input", empty);
+            Assert.Equal(2, exitCode);
+            Assert.Contains("no usable record", stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(empty);
+        }
+    }
+
+    [Fact]
     public async Task Bad_usage_exits_2()
     {
         var (exitCode, _, stderr) = await RunAsync("serve", "--no-such-option");

@@ -1,0 +1,112 @@
+using System.Text;
+using System.Text.Json;
+using Bulwark.Core.Policy;
+using Bulwark.Core.Replay;
+using static Bulwark.Core.Tests.Engine.EngineFixture;
+
+namespace Bulwark.Core.Tests.Replay;
+
+public class ReplayRunnerTests
+{
+    private const string Policy = """
+        { "Routes": [ { "Methods": ["POST"], "Path": "/login", "Policy": "login" } ],
+          "Policies": { "login": { "Limits": [
+            { "Name": "login-ip", "Key": "ip", "Rate": "3/min" },
+            { "Name": "login-account-failures", "Key": "account", "Rate": "2/h", "Count": "failures", "FailureStatuses": ["401"] } ] } } }
+        """;
+
+    private static string Record(int second, string ip, string label, int status = 401, string user = "alice") =>
+        $$"""{"ts":"2026-11-21T10:00:{{second:00}}.000Z","ip":"{{ip}}","method":"POST","path":"/login","headers":{"user-agent":"t","accept":"*/*"},"body":{"username":"{{user}}"},"status":{{status}},"latency_ms":5,"label":"{{label}}","extra":[1,2]}""";
+
+    private static async Task<(ReplaySummary Summary, string[] Decisions)> Replay(string input)
+    {
+        var options = Options(Policy);
+        var runner = new ReplayRunner(new BulwarkEngine(options), options);
+        using var decisions = new MemoryStream();
+        var summary = await runner.RunAsync(new MemoryStream(Encoding.UTF8.GetBytes(input)), decisions);
+        var lines = Encoding.UTF8.GetString(decisions.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        return (summary, lines);
+    }
+
+    [Fact]
+    public async Task Records_are_decided_on_their_own_clock_and_feedback_counts_failures()
+    {
+        var input = string.Join('\n',
+            Record(0, "203.0.113.1", "attack:brute_force"),
+            Record(1, "203.0.113.2", "attack:brute_force"),
+            Record(2, "203.0.113.3", "attack:brute_force"), // third failure for alice: the 2/h failure budget is spent
+            Record(3, "198.51.100.1", "legit", status: 200, user: "bob"));
+        var (summary, decisions) = await Replay(input);
+
+        Assert.Equal(4, summary.Decided);
+        Assert.Equal(4, decisions.Length);
+        var third = JsonDocument.Parse(decisions[2]).RootElement;
+        Assert.Equal("block", third.GetProperty("action").GetString());
+        Assert.Equal("login-account-failures", third.GetProperty("limit").GetProperty("name").GetString());
+        Assert.Equal(3, third.GetProperty("line").GetInt64());
+        Assert.Equal("attack:brute_force", third.GetProperty("label").GetString());
+        Assert.Equal("2026-11-21T10:00:02.000Z", third.GetProperty("ts").GetString());
+
+        var attack = summary.Labels["attack:brute_force"];
+        Assert.Equal(3, attack.Requests);
+        Assert.Equal(1, attack.Mitigated);
+        Assert.Equal(3, attack.FirstMitigated);
+        Assert.Equal(0, summary.Labels["legit"].Mitigated);
+        Assert.Equal(1.0, summary.Precision);
+        Assert.Equal(1.0 / 3, summary.Recall!.Value, 6);
+    }
+
+    [Fact]
+    public async Task Malformed_lines_are_reported_with_their_numbers_and_skipped()
+    {
+        var input = string.Join('\n',
+            Record(0, "203.0.113.1", "legit"),
+            "{not json",
+            """{"ts":"2026-11-21T10:00:01Z","ip":"999.1.1.1","method":"GET","path":"/"}""",
+            """{"ts":"yesterday","ip":"203.0.113.1","method":"GET","path":"/"}""",
+            """{"ip":"203.0.113.1","method":"GET","path":"/"}""",
+            """{"ts":"2026-11-21T10:00:01Z","ip":"203.0.113.1","method":"GET","path":"/","headers":{"a":1}}""",
+            "",
+            "[1,2]",
+            Record(5, "203.0.113.1", "legit"));
+        var (summary, decisions) = await Replay(input + "\n");
+
+        Assert.Equal(8, summary.Lines);
+        Assert.Equal(2, summary.Decided);
+        Assert.Equal(6, summary.Skipped);
+        Assert.Equal([2L, 3, 4, 5, 6, 8], summary.Errors.Select(e => e.Line));
+        Assert.Contains("\"ip\"", summary.Errors[1].Error, StringComparison.Ordinal);
+        Assert.Contains("\"ts\"", summary.Errors[2].Error, StringComparison.Ordinal);
+        Assert.Contains("\"ts\" is required", summary.Errors[3].Error, StringComparison.Ordinal);
+        Assert.Contains("headers", summary.Errors[4].Error, StringComparison.Ordinal);
+        Assert.Equal(2, decisions.Length);
+    }
+
+    [Fact]
+    public async Task Small_reorderings_are_tolerated_and_large_steps_back_reported()
+    {
+        var input = string.Join('\n',
+            Record(30, "203.0.113.1", "legit", 200),
+            Record(27, "203.0.113.2", "legit", 200),
+            Record(10, "203.0.113.3", "legit", 200));
+        var (summary, _) = await Replay(input);
+        Assert.Equal(1, summary.TimeJumps);
+        var jump = Assert.Single(summary.Jumps);
+        Assert.Equal(3, jump.Line);
+        Assert.Equal(20, jump.SecondsBack, 3);
+    }
+
+    [Fact]
+    public void Header_order_is_kept_as_written()
+    {
+        var parser = new RequestRecordParser(new IdentityOptions());
+        var line = """{"ts":"2026-11-21T10:00:00+02:00","ip":"::ffff:203.0.113.9","method":"get","path":"/x","headers":{"User-Agent":"a","Accept":"b","X-Api-Key":"k1","Cookie":"c"}}"""u8;
+        Assert.True(parser.TryParse(line, 1, out var record, out var error), error);
+        var names = record.Request.Headers.AsSpan().ToArray().Select(h => h.Key);
+        Assert.Equal(["user-agent", "accept", "x-api-key", "cookie"], names);
+        Assert.Equal("203.0.113.9", record.Request.ClientIp.ToString());
+        Assert.Equal("GET", record.Request.Method);
+        Assert.Equal("k1", record.Request.ApiKey);
+        Assert.Equal(new DateTimeOffset(2026, 11, 21, 8, 0, 0, TimeSpan.Zero), record.Request.Timestamp);
+    }
+}
