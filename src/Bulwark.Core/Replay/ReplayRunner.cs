@@ -26,6 +26,8 @@ public sealed class ReplayRunner
     private readonly RequestRecordParser _parser;
     private readonly DecisionRecordFormatter _formatter;
     private readonly PrivacyOptions _privacy;
+    private DateTimeOffset _lastBucket;
+    private long[]? _lastCounts;
 
     /// <summary>Creates a runner over <paramref name="engine"/> with the identity and privacy settings of <paramref name="options"/>.</summary>
     public ReplayRunner(BulwarkEngine engine, BulwarkOptions options)
@@ -46,6 +48,7 @@ public sealed class ReplayRunner
     {
         ArgumentNullException.ThrowIfNull(input);
         var summary = new ReplaySummary();
+        _lastCounts = null;
         var reader = PipeReader.Create(input, new StreamPipeReaderOptions(bufferSize: 1 << 16));
         await using var writer = decisions is null ? null : new Utf8JsonWriter(decisions, new JsonWriterOptions { SkipValidation = true });
         var state = new RunState();
@@ -144,8 +147,9 @@ public sealed class ReplayRunner
 
         if (writer is not null && decision.Covered)
         {
+            // The stream is buffered by the caller: a synchronous flush per record copies into that buffer, no I/O.
             _formatter.Write(writer, decision, request, record.Line, record.Label);
-            await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+            writer.Flush();
             writer.Reset();
             decisions!.WriteByte((byte)'\n');
         }
@@ -164,12 +168,17 @@ public sealed class ReplayRunner
         summary.Actions[key] = summary.Actions.GetValueOrDefault(key) + 1;
 
         var bucket = new DateTimeOffset(timestamp.UtcTicks - (timestamp.UtcTicks % TimelineBucket.Ticks), TimeSpan.Zero);
-        if (!summary.Timeline.TryGetValue(bucket, out var counts))
+        if (bucket != _lastBucket || _lastCounts is null)
         {
-            summary.Timeline[bucket] = counts = new long[4];
+            if (!summary.Timeline.TryGetValue(bucket, out _lastCounts))
+            {
+                summary.Timeline[bucket] = _lastCounts = new long[4];
+            }
+
+            _lastBucket = bucket;
         }
 
-        counts[(int)decision.Action]++;
+        _lastCounts[(int)decision.Action]++;
 
         var actor = record.Request.ClientIp.FormatMasked(_privacy.Ipv4MaskBits, _privacy.Ipv6MaskBits);
         if (summary.Actors.TryGetValue(actor, out var seen) || summary.Actors.Count < ReplaySummary.MaxActors)
