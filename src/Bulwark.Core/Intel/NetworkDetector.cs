@@ -9,11 +9,23 @@ namespace Bulwark.Core.Intel;
 /// Signals from what the network of the client address is. Default weights, each overridable per policy:
 /// <c>hosting_network</c> 25 (only on policies marked <c>Consumer</c>: people do not browse from datacenters),
 /// <c>tor_exit</c> 45, <c>vpn</c> 15, <c>open_proxy</c> 35, <c>asn_reputation</c> (the configured score of the ASN),
-/// <c>country_not_allowed</c> 70 (the policy's country rules).
+/// <c>country_not_allowed</c> 70 (the policy's country rules), and <c>asn_abuse_seen</c> 20 for an ASN from which at
+/// least <see cref="AbuseThreshold"/> requests were refused (challenged or blocked) within the last hour — the system
+/// learning which networks attack it. Learned ASNs are bounded (<see cref="MaxLearnedAsns"/>; the quietest are dropped).
 /// </summary>
 public sealed class NetworkDetector : IDetector
 {
+    /// <summary>Refusals from one ASN within an hour that mark it as seen abusing.</summary>
+    public const int AbuseThreshold = 100;
+
+    /// <summary>Most ASNs whose refusals are counted at once.</summary>
+    public const int MaxLearnedAsns = 10_000;
+
+    private static readonly long Hour = TimeSpan.TicksPerHour;
+
     private readonly FrozenDictionary<long, int> _asnScores;
+    private readonly Lock _gate = new();
+    private readonly Dictionary<long, AbuseWindow> _refusals = [];
 
     /// <summary>Creates the detector with the ASN scores of <paramref name="options"/>.</summary>
     public NetworkDetector(IpIntelOptions options)
@@ -68,9 +80,94 @@ public sealed class NetworkDetector : IDetector
             context.AddSignal("asn_reputation", score, string.Create(CultureInfo.InvariantCulture, $"AS{network.Asn} has a configured reputation score of {score}"));
         }
 
+        if (network.Asn != 0 && IsSeenAbusing(network.Asn, request.Timestamp.UtcTicks))
+        {
+            context.AddSignal("asn_abuse_seen", 20, string.Create(CultureInfo.InvariantCulture, $"AS{network.Asn} sent at least {AbuseThreshold} refused requests within the last hour"));
+        }
+
         if (network.Country is { } country && context.Policy.IsCountryRefused(country))
         {
             context.AddSignal("country_not_allowed", 70, $"requests from {country} are not allowed on this route");
+        }
+    }
+
+    /// <inheritdoc />
+    public void Observe(RequestContext request, Decisions.Decision decision, int statusCode, TimeSpan latency)
+    {
+        if (decision.Actor.Asn is not { } asn || decision.Action is not (Decisions.DecisionAction.Block or Decisions.DecisionAction.Challenge))
+        {
+            return;
+        }
+
+        var now = request.Timestamp.UtcTicks;
+        lock (_gate)
+        {
+            if (!_refusals.TryGetValue(asn, out var window))
+            {
+                if (_refusals.Count >= MaxLearnedAsns)
+                {
+                    DropQuietestUnsynchronized();
+                }
+
+                window = new AbuseWindow();
+                _refusals[asn] = window;
+            }
+
+            window.Add(now);
+        }
+    }
+
+    private bool IsSeenAbusing(long asn, long now)
+    {
+        lock (_gate)
+        {
+            return _refusals.TryGetValue(asn, out var window) && window.Count(now) >= AbuseThreshold;
+        }
+    }
+
+    private void DropQuietestUnsynchronized()
+    {
+        // Rare (only when 10,000 ASNs are tracked): drop the quarter with the fewest refusals.
+        var quiet = _refusals.OrderBy(p => p.Value.Total).Take(MaxLearnedAsns / 4).Select(p => p.Key).ToList();
+        foreach (var key in quiet)
+        {
+            _refusals.Remove(key);
+        }
+    }
+
+    /// <summary>Refusals in the current and previous hour, weighted like the sliding window limiter.</summary>
+    private sealed class AbuseWindow
+    {
+        private long _hour;
+        private long _current;
+        private long _previous;
+
+        public long Total => _current + _previous;
+
+        public void Add(long now)
+        {
+            Roll(now);
+            _current++;
+        }
+
+        public long Count(long now)
+        {
+            Roll(now);
+            var elapsed = (double)(now % Hour) / Hour;
+            return _current + (long)(_previous * (1 - elapsed));
+        }
+
+        private void Roll(long now)
+        {
+            var hour = now / Hour;
+            if (hour == _hour)
+            {
+                return;
+            }
+
+            _previous = hour == _hour + 1 ? _current : 0;
+            _current = 0;
+            _hour = hour;
         }
     }
 }

@@ -127,6 +127,25 @@ public class NetworkSignalTests
     }
 
     [Fact]
+    public async Task An_asn_that_keeps_getting_refused_is_learned_and_forgotten_after_an_hour()
+    {
+        var engine = Engine();
+        for (var i = 0; i < NetworkDetector.AbuseThreshold; i++)
+        {
+            var request = Request("POST", "/login", ip: Tor, at: T0.AddSeconds(i));
+            var decision = await engine.Decide(request);
+            Assert.Equal(DecisionAction.Block, decision.Action);
+            Assert.DoesNotContain(decision.Reasons, r => r.Signal == "asn_abuse_seen");
+            await engine.Feedback(decision, request, 0, TimeSpan.Zero);
+        }
+
+        var next = await engine.Decide(Request("GET", "/api/x", ip: Tor, at: T0.AddMinutes(5)));
+        Assert.Contains(next.Reasons, r => r.Signal == "asn_abuse_seen" && r.Weight == 20);
+        var later = await engine.Decide(Request("GET", "/api/x", ip: Tor, at: T0.AddHours(3)));
+        Assert.DoesNotContain(later.Reasons, r => r.Signal == "asn_abuse_seen");
+    }
+
+    [Fact]
     public async Task Hosting_is_only_suspicious_on_consumer_routes_and_country_allow_lists_refuse_the_rest()
     {
         var engine = Engine();
