@@ -12,6 +12,7 @@ internal static class Program
         {
             ServeCommand.Create(),
             ConfigCommand.Create(),
+            FingerprintCommand.Create(),
         };
 
         var parseResult = root.Parse(args);
