@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
 using System.Text;
@@ -43,6 +44,31 @@ public static class ClientHelloParser
             HandshakeTypeClientHello => TryParseHandshake(data, TlsTransport.Tls, out hello, out error),
             _ => Fail(DescribeFirstByte(data), out error),
         };
+    }
+
+    /// <summary>
+    /// As <see cref="TryParse(ReadOnlySpan{byte}, out ClientHello?, out string?)"/> for the sequence Kestrel's
+    /// <c>TlsClientHelloBytesCallback</c> hands over; a multi-segment sequence is copied into a pooled buffer first
+    /// (at most one full record plus its header, the most that callback gives).
+    /// </summary>
+    public static bool TryParse(in ReadOnlySequence<byte> data, [NotNullWhen(true)] out ClientHello? hello, [NotNullWhen(false)] out string? error)
+    {
+        if (data.IsSingleSegment)
+        {
+            return TryParse(data.FirstSpan, out hello, out error);
+        }
+
+        var length = (int)Math.Min(data.Length, DtlsRecordHeaderLength + MaxRecordLength);
+        var buffer = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            data.Slice(0, length).CopyTo(buffer);
+            return TryParse(buffer.AsSpan(0, length), out hello, out error);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     /// <summary>

@@ -22,8 +22,8 @@ public static class Ja3Fingerprint
     [SuppressMessage("Security", "CA5351:Do Not Use Broken Cryptographic Algorithms", Justification = "JA3 is defined as an MD5 digest; it names a client, it protects nothing.")]
     private static string Build(ClientHello hello, bool hash)
     {
-        // Up to five digits and a separator per value.
-        var capacity = 8 + (6 * (hello.CipherSuites.Length + hello.Extensions.Count + hello.SupportedGroups.Length + hello.EcPointFormats.Length));
+        // Up to five digits and a separator per value, plus the version and four commas.
+        var capacity = 16 + (6 * (hello.CipherSuites.Length + hello.Extensions.Count + hello.SupportedGroups.Length + hello.EcPointFormats.Length));
         byte[]? rented = null;
         var text = capacity <= StackLimit ? stackalloc byte[StackLimit] : (rented = ArrayPool<byte>.Shared.Rent(capacity));
         try

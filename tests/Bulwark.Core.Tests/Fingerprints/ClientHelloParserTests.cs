@@ -48,6 +48,32 @@ public sealed class ClientHelloParserTests
     }
 
     [Fact]
+    public void A_multi_segment_sequence_as_kestrel_may_give_it_parses_like_the_span()
+    {
+        var record = Typical().Record();
+        var first = new Segment(record.AsMemory(0, 7));
+        var last = first.Append(record.AsMemory(7, 50)).Append(record.AsMemory(57));
+        var sequence = new System.Buffers.ReadOnlySequence<byte>(first, 0, last, last.Memory.Length);
+
+        Assert.False(sequence.IsSingleSegment);
+        Assert.True(ClientHelloParser.TryParse(sequence, out var hello, out var error), error);
+        Assert.Equal(Ja4Fingerprint.ComputeRawOriginal(Typical().Parse()), Ja4Fingerprint.ComputeRawOriginal(hello));
+        Assert.True(ClientHelloParser.TryParse(new System.Buffers.ReadOnlySequence<byte>(record), out _, out error), error);
+    }
+
+    private sealed class Segment : System.Buffers.ReadOnlySequenceSegment<byte>
+    {
+        public Segment(ReadOnlyMemory<byte> memory) => Memory = memory;
+
+        public Segment Append(ReadOnlyMemory<byte> memory)
+        {
+            var next = new Segment(memory) { RunningIndex = RunningIndex + Memory.Length };
+            Next = next;
+            return next;
+        }
+    }
+
+    [Fact]
     public void A_hello_split_over_several_records_is_reassembled_when_they_are_all_given()
     {
         var whole = Typical().Parse();
