@@ -12,6 +12,7 @@ internal static class Program
         {
             ServeCommand.Create(),
             ConfigCommand.Create(),
+            IpdbCommand.Create(),
         };
 
         var parseResult = root.Parse(args);
