@@ -10,6 +10,7 @@ using static Bulwark.Core.Tests.Intel.Database.IpIntelTestKit;
 namespace Bulwark.Core.Tests.Intel.Database;
 
 /// <summary>The database built from the real @ip-location-db CSVs answers what the CSVs say.</summary>
+[Collection(LargeDataCollection.Name)]
 public sealed class NpmDataTests(ITestOutputHelper output)
 {
     private const string AsnV4 = "npm:@ip-location-db/asn:asn-ipv4.csv";

@@ -6,6 +6,7 @@ using static Bulwark.Core.Tests.Intel.Database.IpIntelTestKit;
 namespace Bulwark.Core.Tests.Intel.Database;
 
 /// <summary>The team's list snapshots in ../shared/data/ipintel build cleanly.</summary>
+[Collection(LargeDataCollection.Name)]
 public sealed class SharedListTests(ITestOutputHelper output)
 {
     [DataFact(
