@@ -117,24 +117,22 @@ internal sealed class RangeFlattener(
 
             string file = sourceFiles[r.Source] ?? sourceNames[r.Source];
             bool same = r.Facts == other.Facts;
-            if (other.First == r.First && other.Last == r.Last)
+            if (!same && !Disagree(facts[r.Facts], facts[other.Facts]))
             {
-                report.Add(same ? IpIntelBuildIssueKind.Duplicate : IpIntelBuildIssueKind.Conflict, file, r.Line,
-                    same ? $"same range as line {other.Line}" : $"same range as line {other.Line} with different data; line {Math.Max(r.Line, other.Line)} wins");
-            }
-            else if (r.Last <= other.Last)
-            {
-                report.Add(same ? IpIntelBuildIssueKind.Duplicate : IpIntelBuildIssueKind.Conflict, file, r.Line,
-                    same ? $"inside the range of line {other.Line}" : $"inside the range of line {other.Line} with different data; this more specific range wins");
-            }
-            else
-            {
-                report.Add(IpIntelBuildIssueKind.Conflict, file, r.Line, $"overlaps the range of line {other.Line} partly");
+                continue; // complementary facts (an ASN row and a country row): nothing to report
             }
 
+            string where = other.First == r.First && other.Last == r.Last ? "same range as" : r.Last <= other.Last ? "inside the range of" : "overlaps partly the range of";
+            report.Add(same ? IpIntelBuildIssueKind.Duplicate : IpIntelBuildIssueKind.Conflict, file, r.Line,
+                same ? $"{where} line {other.Line}" : $"{where} line {other.Line} with different data; the more specific, then the later, wins");
             return;
         }
     }
+
+    private static bool Disagree(in IpInfo a, in IpInfo b) =>
+        ((a.Asn != 0 || a.Organisation is not null) && (b.Asn != 0 || b.Organisation is not null) && (a.Asn != b.Asn || a.Organisation != b.Organisation))
+        || (a.Country is not null && b.Country is not null && a.Country != b.Country)
+        || (a.HasLocation && b.HasLocation && (a.Latitude != b.Latitude || a.Longitude != b.Longitude));
 
     private int Merge(InputRange[] ranges, List<int> active)
     {

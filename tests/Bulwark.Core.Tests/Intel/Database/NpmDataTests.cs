@@ -32,8 +32,14 @@ public sealed class NpmDataTests(ITestOutputHelper output)
             builder.AddRangeCsv(DataFactAttribute.Resolve(file));
         }
 
-        var (db, report) = Build(builder);
-        output.WriteLine($"built in {stopwatch.ElapsedMilliseconds} ms: {report.RangesV4} + {report.RangesV6} ranges, {report.OutputBytes} bytes, {report.BytesPerRange:F1} B/range; malformed {report.Malformed}, duplicates {report.Duplicates}, conflicts {report.Conflicts}");
+        var report = new Core.Intel.Database.IpIntelBuildReport();
+        byte[] image = builder.Build(BuildTime, report);
+        long built = stopwatch.ElapsedMilliseconds;
+        var loading = Stopwatch.StartNew();
+        IpIntelDatabase db = IpIntelDatabase.Load(image, "npm.db");
+        output.WriteLine($"loaded (checksum, parse, index) in {loading.ElapsedMilliseconds} ms");
+        Assert.True(loading.Elapsed < TimeSpan.FromSeconds(3), $"loading took {loading.ElapsedMilliseconds} ms"); // < 1 s unloaded; slack for a busy CI box
+        output.WriteLine($"built in {built} ms: {report.RangesV4} + {report.RangesV6} ranges, {report.OutputBytes} bytes, {report.BytesPerRange:F1} B/range; malformed {report.Malformed}, duplicates {report.Duplicates}, conflicts {report.Conflicts}");
         Assert.Equal(0, report.Malformed);
 
         Row[][] tables = files.Select(f => ReadRows(DataFactAttribute.Resolve(f))).ToArray();
