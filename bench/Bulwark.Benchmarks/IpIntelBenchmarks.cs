@@ -77,7 +77,7 @@ public class IpIntelBenchmarks
         Console.WriteLine($"// database: {report.RangesV4} IPv4 + {report.RangesV6} IPv6 flat ranges, {report.Records} records, {report.OutputBytes} bytes, {report.BytesPerRange:F1} bytes/range");
 
         _v4Starts = _db.V4Starts;
-        _v6Starts = _db.V6Starts.ToArray();
+        _v6Starts = _db.V6Starts;
         var random = new Random(42);
         _v4 = new IPAddress[Count];
         _v6 = new IPAddress[Count];

@@ -24,7 +24,10 @@ public sealed class IpIntelDatabase : IIpIntelLookup
     // start << 32 | record: the search reads the record from the cache line it already touched.
     private readonly ulong[] _v4Packed;
     private readonly int[] _v4Index;
-    private readonly UInt128[] _v6Starts;
+    // IPv6 starts split in halves: the search runs over the high halves alone (8 bytes a range, so the table of the full
+    // data fits in L2), then steps back over the few starts that share the address's high half.
+    private readonly ulong[] _v6High;
+    private readonly ulong[] _v6Low;
     private readonly int[] _v6Records;
     private readonly int[] _v6Index;
     private readonly IpInfo[] _infos;
@@ -37,7 +40,8 @@ public sealed class IpIntelDatabase : IIpIntelLookup
         BuildTime = buildTime;
         Sources = sources;
         _infos = infos;
-        _v6Starts = v6Starts;
+        _v6High = [.. v6Starts.Select(static s => (ulong)(s >> 64))];
+        _v6Low = [.. v6Starts.Select(static s => (ulong)s)];
         _v6Records = v6Records;
         SizeBytes = sizeBytes;
         _v4Packed = new ulong[v4Starts.Length];
@@ -47,7 +51,7 @@ public sealed class IpIntelDatabase : IIpIntelLookup
         }
 
         _v4Index = BuildIndex(v4Starts, static s => s >> (32 - IndexBits));
-        _v6Index = BuildIndex(v6Starts, static s => (uint)(s >> (128 - IndexBits)));
+        _v6Index = BuildIndex(_v6High, static s => (uint)(s >> (64 - IndexBits)));
     }
 
     /// <summary>A database that knows nothing: every lookup answers <see cref="IpInfo.Unknown"/>.</summary>
@@ -66,7 +70,7 @@ public sealed class IpIntelDatabase : IIpIntelLookup
     public int RangeCountV4 => _v4Packed.Length;
 
     /// <summary>Flat IPv6 ranges, gaps included.</summary>
-    public int RangeCountV6 => _v6Starts.Length;
+    public int RangeCountV6 => _v6High.Length;
 
     /// <summary>Distinct records.</summary>
     public int RecordCount => _infos.Length;
@@ -258,15 +262,25 @@ public sealed class IpIntelDatabase : IIpIntelLookup
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal int IndexOfV6(UInt128 address)
     {
-        uint top = (uint)(address >> (128 - IndexBits));
+        ulong high = (ulong)(address >> 64), low = (ulong)address;
+        uint top = (uint)(high >> (64 - IndexBits));
         int lo = Math.Max(_v6Index[top] - 1, 0);
         int n = _v6Index[top + 1] - lo;
-        UInt128[] starts = _v6Starts;
+        ulong[] highs = _v6High;
         while (n > 1)
         {
             int half = n >> 1;
-            lo = starts[lo + half] <= address ? lo + half : lo;
+            lo = highs[lo + half] <= high ? lo + half : lo;
             n -= half;
+        }
+
+        // lo is the last start whose high half is not above the address's. Starts sharing that high half (boundaries
+        // inside one /64) are contiguous and ascending: walk back to the last one not above the address. Start 0 is
+        // ::, so the walk stops there at the latest.
+        ulong[] lows = _v6Low;
+        while (highs[lo] == high && lows[lo] > low)
+        {
+            lo--;
         }
 
         return lo;
@@ -275,7 +289,8 @@ public sealed class IpIntelDatabase : IIpIntelLookup
     /// <summary>A copy of the IPv4 range starts (for tests and the benchmark's baseline).</summary>
     internal uint[] V4Starts => [.. _v4Packed.Select(static p => (uint)(p >> 32))];
 
-    internal ReadOnlySpan<UInt128> V6Starts => _v6Starts;
+    /// <summary>A copy of the IPv6 range starts (for tests and the benchmark's baseline).</summary>
+    internal UInt128[] V6Starts => [.. _v6High.Select((h, i) => new UInt128(h, _v6Low[i]))];
 
     internal IpInfo RecordOfV4Range(int index) => _infos[(int)(uint)_v4Packed[index]];
 

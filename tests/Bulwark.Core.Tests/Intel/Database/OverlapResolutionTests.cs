@@ -97,6 +97,27 @@ public sealed class OverlapResolutionTests
     }
 
     [Fact]
+    public void Ranges_inside_one_ipv6_64_are_told_apart()
+    {
+        using var dir = new TempFolder();
+        string csv = dir.Write("v6.csv", "2a05::,2a05::ffff:ffff:ffff:ffff:ffff,1,Wide\n2a05:0:0:1::10,2a05:0:0:1::1f,2,A\n2a05:0:0:1::100,2a05:0:0:1::1ff,3,B\n2a05:0:0:1::300,2a05:0:0:1::300,4,C\n");
+        var (db, _) = Build(new IpIntelDatabaseBuilder().AddRangeCsv(csv));
+
+        Assert.Equal(1u, db.At("2a05:0:0:1::f").Asn);
+        Assert.Equal(1u, db.At("2a05:0:0:1::").Asn);
+        Assert.Equal(2u, db.At("2a05:0:0:1::10").Asn);
+        Assert.Equal(2u, db.At("2a05:0:0:1::1f").Asn);
+        Assert.Equal(1u, db.At("2a05:0:0:1::20").Asn);
+        Assert.Equal(3u, db.At("2a05:0:0:1::150").Asn);
+        Assert.Equal(1u, db.At("2a05:0:0:1::2ff").Asn);
+        Assert.Equal(4u, db.At("2a05:0:0:1::300").Asn);
+        Assert.Equal(1u, db.At("2a05:0:0:1::301").Asn);
+        Assert.Equal(1u, db.At("2a05:0:0:1:ffff:ffff:ffff:ffff").Asn);
+        Assert.Equal(1u, db.At("2a05:0:0:1:ffff::").Asn);
+        Assert.Equal(0u, db.At("2a06::").Asn);
+    }
+
+    [Fact]
     public void Duplicates_and_conflicts_within_a_source_are_reported_with_their_lines()
     {
         using var dir = new TempFolder();
