@@ -10,8 +10,10 @@ namespace Bulwark.Benchmarks;
 /// IP intelligence lookups on one thread over the full data (@ip-location-db ASN + country CSVs, X4BNet hosting and VPN
 /// lists and ASN lists, the Tor exit list): <see cref="IpIntelDatabase.Lookup"/> against a plain
 /// <see cref="Array.BinarySearch{T}(T[], T)"/> over the same sorted range starts (the baseline), both from an
-/// <see cref="IPAddress"/>. Addresses are drawn at random inside random flat ranges (fixed seed), 64 Ki of each family,
-/// so the searches touch the whole table. Without the data (scripts/fetch-data.sh, ../shared) it prints why and exits.
+/// <see cref="IPAddress"/>. 64 Ki addresses of each family (fixed seed), spread two ways (<see cref="Spread"/>):
+/// <c>uniform</c> over the IPv4 space and over IPv6 global unicast (2000::/4), as random scanning traffic would be; and
+/// <c>ranges</c>, at random inside random flat ranges, which weights the many small ranges and touches every part of the
+/// table (the worst case for caches). Without the data (scripts/fetch-data.sh, ../shared) it prints why and exits.
 /// </summary>
 [MemoryDiagnoser]
 [CategoriesColumn]
@@ -25,6 +27,10 @@ public class IpIntelBenchmarks
     private UInt128[] _v6Starts = [];
     private IPAddress[] _v4 = [];
     private IPAddress[] _v6 = [];
+
+    /// <summary>How the looked-up addresses are spread: <c>uniform</c> or <c>ranges</c> (see the class comment).</summary>
+    [Params("uniform", "ranges")]
+    public string Spread { get; set; } = "uniform";
 
     [GlobalSetup]
     public void Setup()
@@ -82,7 +88,17 @@ public class IpIntelBenchmarks
         _v4 = new IPAddress[Count];
         _v6 = new IPAddress[Count];
         Span<byte> bytes = stackalloc byte[16];
-        for (int i = 0; i < Count; i++)
+        for (int i = 0; i < Count && Spread == "uniform"; i++)
+        {
+            BinaryPrimitives.WriteUInt32BigEndian(bytes, (uint)random.NextInt64(0, 1L << 32));
+            _v4[i] = new IPAddress(bytes[..4]);
+            ulong high = ((ulong)random.NextInt64() & 0x0FFF_FFFF_FFFF_FFFFUL) | 0x2000_0000_0000_0000UL;
+            BinaryPrimitives.WriteUInt64BigEndian(bytes, high);
+            BinaryPrimitives.WriteUInt64BigEndian(bytes[8..], (ulong)random.NextInt64());
+            _v6[i] = new IPAddress(bytes);
+        }
+
+        for (int i = 0; i < Count && Spread == "ranges"; i++)
         {
             int r = random.Next(_v4Starts.Length);
             ulong end = r + 1 < _v4Starts.Length ? _v4Starts[r + 1] : 1ul << 32;
