@@ -69,6 +69,7 @@ public sealed class IpdbUpdateTests : IDisposable
         Assert.Equal(0, IpdbCommand.Lookup(db, ["46.0.1.1"], lookup, TextWriter.Null));
         Assert.Contains("\"asn\":64500", lookup.ToString(), StringComparison.Ordinal);
         Assert.Contains("\"vpn\"", lookup.ToString(), StringComparison.Ordinal);
+        Assert.Contains("\"sources\":[\"asn.csv\",\"vpn-ipv4.txt\"]", lookup.ToString(), StringComparison.Ordinal);
         byte[] before = await File.ReadAllBytesAsync(db);
 
         stderr = new StringWriter();

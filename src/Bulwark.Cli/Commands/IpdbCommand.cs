@@ -43,8 +43,8 @@ internal static class IpdbCommand
         return new Command("ipdb", "Build and query the IP intelligence database.") { build, lookup, update };
     }
 
-    /// <summary>A source as the command line gave it.</summary>
-    internal sealed record SourceSpec(string Kind, string Path);
+    /// <summary>A source as the command line gave it; <paramref name="Name"/> overrides the file name in the database.</summary>
+    internal sealed record SourceSpec(string Kind, string Path, string? Name = null);
 
     /// <summary><c>ipdb build</c>: 0 built, 2 bad usage or a source that cannot be read, 1 the output cannot be written.</summary>
     internal static int Build(string outFile, IReadOnlyList<string> sourceOptions, IReadOnlyList<string> positional, TimeProvider time, TextWriter stdout, TextWriter stderr)
@@ -84,6 +84,12 @@ internal static class IpdbCommand
             return 2;
         }
 
+        return Build(outFile, specs, time, stdout, stderr);
+    }
+
+    /// <summary>Builds from parsed sources; exit codes as for <c>ipdb build</c>.</summary>
+    internal static int Build(string outFile, IReadOnlyList<SourceSpec> specs, TimeProvider time, TextWriter stdout, TextWriter stderr)
+    {
         var builder = new IpIntelDatabaseBuilder();
         foreach (SourceSpec spec in specs)
         {
@@ -124,7 +130,8 @@ internal static class IpdbCommand
         }
         catch (IpIntelDatabaseException e)
         {
-            stderr.WriteLine($"bulwark ipdb lookup: {e.Message}");
+            string hint = File.Exists(databasePath) ? "" : " Build one with 'bulwark ipdb build --out FILE SOURCES…', or pass --db FILE.";
+            stderr.WriteLine($"bulwark ipdb lookup: {e.Message}{hint}");
             return 2;
         }
 
@@ -214,7 +221,7 @@ internal static class IpdbCommand
         try
         {
             using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(5) };
-            var local = new List<string>();
+            var local = new List<SourceSpec>();
             for (int i = 0; i < specs.Count; i++)
             {
                 var uri = new Uri(specs[i].Path);
@@ -234,10 +241,10 @@ internal static class IpdbCommand
                 }
 
                 stdout.WriteLine($"downloaded {uri} ({new FileInfo(file).Length} bytes)");
-                local.Add($"{specs[i].Kind}:{file}");
+                local.Add(new SourceSpec(specs[i].Kind, file, name.Length == 0 ? uri.Host : name));
             }
 
-            return Build(databasePath, local, [], time, stdout, stderr);
+            return Build(databasePath, local, time, stdout, stderr);
         }
         finally
         {
@@ -387,7 +394,7 @@ internal static class IpdbCommand
         error = null;
         if (spec.Kind == "csv")
         {
-            builder.AddRangeCsv(spec.Path);
+            builder.AddRangeCsv(spec.Path, spec.Name);
         }
         else if (spec.Kind == "mmdb")
         {
@@ -397,11 +404,11 @@ internal static class IpdbCommand
         }
         else if (spec.Kind.StartsWith("asn-", StringComparison.Ordinal))
         {
-            builder.AddAsnList(spec.Path, ListKind(spec.Kind[4..])!.Value);
+            builder.AddAsnList(spec.Path, ListKind(spec.Kind[4..])!.Value, spec.Name);
         }
         else
         {
-            builder.AddCidrList(spec.Path, ListKind(spec.Kind)!.Value);
+            builder.AddCidrList(spec.Path, ListKind(spec.Kind)!.Value, spec.Name);
         }
 
         return true;

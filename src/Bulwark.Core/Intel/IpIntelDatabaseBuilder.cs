@@ -11,7 +11,7 @@ namespace Bulwark.Core.Intel;
 /// <remarks>
 /// The database's first source is always the built-in special ranges (private, loopback, link-local, CGNAT, documentation,
 /// reserved, multicast), so bogon tagging costs nothing at lookup. At most 64 sources (one bit each in the source mask).
-/// Memory while building: about 56 bytes per input range plus the flat result.
+/// Memory while building: about 48 bytes per input range plus the flat result.
 /// </remarks>
 public sealed class IpIntelDatabaseBuilder
 {

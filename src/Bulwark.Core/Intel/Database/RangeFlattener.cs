@@ -16,7 +16,7 @@ internal sealed class RangeFlattener(
     List<IpInfo> recordList,
     IpIntelBuildReport report)
 {
-    /// <summary>A range as the builder holds it: 56 bytes.</summary>
+    /// <summary>A range as the builder holds it: 48 bytes (UInt128 aligns to 16).</summary>
     internal struct InputRange
     {
         public UInt128 First;
