@@ -14,6 +14,7 @@ internal static class Program
             ConfigCommand.Create(),
             ReplayCommand.Create(),
             FingerprintCommand.Create(),
+            IpdbCommand.Create(),
         };
 
         var parseResult = root.Parse(args);
