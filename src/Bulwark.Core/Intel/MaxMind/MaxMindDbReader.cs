@@ -42,8 +42,8 @@ public sealed class MaxMindDbReader : IDisposable
     private readonly int _ipv4StartDepth;
 
     // Keyed by the data-section offset of the string's control byte, so a string is materialised once per reader. Bound:
-    // the number of distinct strings in the file (a GeoLite2 City file has about 150,000), at about 60 bytes each plus
-    // the text; the file, not the traffic, fixes it.
+    // one entry per string field in the data section that a lookup has read (about 60 bytes plus the text each); the
+    // file, not the traffic, fixes it. Writers that store each string once and point to it keep it small.
     private readonly ConcurrentDictionary<int, string> _strings = new();
     private bool _disposed;
 
