@@ -400,21 +400,39 @@ public sealed class MaxMindDbReader : IDisposable
         uint node = 0;
         var depth = 0;
         var nodeCount = _nodeCount;
-        for (; depth < 128 && node < nodeCount; depth++)
+
+        // One loop per record size keeps the switch out of the up-to-128 dependent steps.
+        switch (_recordSize)
         {
-            var word = depth < 64 ? high : low;
-            var bit = (int)(word >> (63 - (depth & 63))) & 1;
-            node = _recordSize switch
-            {
-                24 => Read24(node, bit),
-                28 => Read28(node, bit),
-                _ => Read32(node, bit),
-            };
+            case 24:
+                for (; depth < 128 && node < nodeCount; depth++)
+                {
+                    node = Read24(node, Bit(high, low, depth));
+                }
+
+                break;
+            case 28:
+                for (; depth < 128 && node < nodeCount; depth++)
+                {
+                    node = Read28(node, Bit(high, low, depth));
+                }
+
+                break;
+            default:
+                for (; depth < 128 && node < nodeCount; depth++)
+                {
+                    node = Read32(node, Bit(high, low, depth));
+                }
+
+                break;
         }
 
         prefixLength = depth;
         return Leaf(node, out dataOffset);
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Bit(ulong high, ulong low, int depth) => (int)((depth < 64 ? high << depth : low << (depth - 64)) >> 63);
 
     private bool Leaf(uint record, out int dataOffset)
     {

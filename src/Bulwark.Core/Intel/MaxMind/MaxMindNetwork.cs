@@ -17,7 +17,7 @@ public readonly record struct MaxMindNetwork(UInt128 Address, int PrefixLength, 
 
     /// <summary>The last address of the network, as a big-endian integer of <see cref="AddressBits"/> bits.</summary>
     public UInt128 LastAddress =>
-        PrefixLength == AddressBits ? Address : Address | ((UInt128.One << (AddressBits - PrefixLength)) - 1);
+        Address | (AddressBits - PrefixLength == 128 ? UInt128.MaxValue : (UInt128.One << (AddressBits - PrefixLength)) - 1);
 
     /// <summary>Writes the first address's bytes (4 or 16) to <paramref name="destination"/> and returns how many.</summary>
     public int WriteAddressBytes(Span<byte> destination)

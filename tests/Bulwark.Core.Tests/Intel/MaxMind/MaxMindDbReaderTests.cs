@@ -269,6 +269,16 @@ public sealed class MaxMindDbReaderTests
     }
 
     [Fact]
+    public void Network_bounds_cover_whole_address_spaces()
+    {
+        Assert.Equal(UInt128.MaxValue, new MaxMindNetwork(UInt128.Zero, 0, false, 0).LastAddress);
+        Assert.Equal((UInt128)uint.MaxValue, new MaxMindNetwork(UInt128.Zero, 0, true, 0).LastAddress);
+        Assert.Equal((UInt128)7, new MaxMindNetwork((UInt128)7, 32, true, 0).LastAddress);
+        Assert.Equal("::/0", new MaxMindNetwork(UInt128.Zero, 0, false, 0).ToString());
+        Assert.Equal(IPAddress.Parse("192.0.2.0"), new MaxMindNetwork(0xC0000200u, 24, true, 0).ToIPAddress());
+    }
+
+    [Fact]
     public void A_disposed_reader_refuses_use()
     {
         var writer = new MmdbWriter(4, 24);
