@@ -79,6 +79,7 @@ public sealed class MaxMindDbReader : IDisposable
 
     /// <summary>Opens and validates the file at <paramref name="path"/>, reading it once into memory.</summary>
     /// <exception cref="MaxMindDbException">The file is not a valid MaxMind DB 2.x file.</exception>
+    /// <exception cref="IOException">The file cannot be read (missing, unreadable, or over 2 GiB).</exception>
     public static MaxMindDbReader Open(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -104,8 +105,10 @@ public sealed class MaxMindDbReader : IDisposable
     /// <summary>
     /// Finds the record for <paramref name="address"/> (IPv4, IPv6 or IPv4-mapped IPv6, which is looked up as IPv4).
     /// <paramref name="prefixLength"/> is the matched network's prefix in the looked-up family (0–32 for IPv4) — also
-    /// when nothing is found, then it is the empty network's. An IPv6 address in an IPv4 database is not found.
+    /// when nothing is found, then it is the empty network's. An IPv6 address in an IPv4 database is not found. In an
+    /// IPv6 database whose tree ends above <c>::/96</c>, every IPv4 address gets that one answer with prefix 0.
     /// </summary>
+    /// <exception cref="MaxMindDbException">The search tree is corrupt (a record past the data section, or too deep).</exception>
     public bool TryFindRecord(IPAddress address, out int dataOffset, out int prefixLength)
     {
         ArgumentNullException.ThrowIfNull(address);
@@ -186,6 +189,7 @@ public sealed class MaxMindDbReader : IDisposable
     public object Decode(int dataOffset)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        CheckDataOffset(dataOffset);
         var budget = MaxValuesPerDecode;
         var offset = dataOffset;
         return DecodeValue(DataSection, false, ref offset, 0, ref budget);
@@ -199,6 +203,7 @@ public sealed class MaxMindDbReader : IDisposable
     public MaxMindRecord ReadRecord(int dataOffset)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        CheckDataOffset(dataOffset);
         var data = DataSection;
         var offset = Deref(data, false, dataOffset);
         var type = ReadControl(data, false, ref offset, out var count);
@@ -345,6 +350,18 @@ public sealed class MaxMindDbReader : IDisposable
     }
 
     private ReadOnlySpan<byte> DataSection => _file.AsSpan(_dataStart, _dataLength);
+
+    private void CheckDataOffset(int dataOffset)
+    {
+        if ((uint)dataOffset >= (uint)_dataLength)
+        {
+            ThrowDataOffsetOutOfRange(dataOffset);
+        }
+    }
+
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    private void ThrowDataOffsetOutOfRange(int dataOffset) =>
+        throw new ArgumentOutOfRangeException(nameof(dataOffset), dataOffset, $"a data offset is in [0, {_dataLength}), the data section of '{Name}'");
 
     private bool FindIPv4(uint address, out int dataOffset, out int prefixLength)
     {

@@ -79,6 +79,8 @@ public sealed class MaxMindDbReaderTests
         Assert.True(reader.TryFindRecord([10, 129, 0, 7], out var spanOffset, out _));
         Assert.Equal(host, spanOffset);
         Assert.Throws<ArgumentException>(() => reader.TryFindRecord(new byte[5], out _, out _));
+        Assert.Throws<ArgumentOutOfRangeException>(() => reader.Decode(-1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => reader.ReadRecord(reader.DataSectionSize));
     }
 
     [Theory]
