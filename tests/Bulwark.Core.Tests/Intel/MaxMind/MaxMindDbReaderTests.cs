@@ -4,6 +4,7 @@ using Bulwark.Core.Intel.MaxMind;
 namespace Bulwark.Core.Tests.Intel.MaxMind;
 
 /// <summary>Exact decoding of synthetic files built byte by byte with <see cref="MmdbWriter"/>.</summary>
+[Collection(MaxMindTestCollection.Name)]
 public sealed class MaxMindDbReaderTests
 {
     public static TheoryData<int, int> Layouts => new()
