@@ -266,6 +266,21 @@ public sealed class MaxMindDbReaderTests
         Assert.Equal(50.5, f.Latitude);
         Assert.Equal(8.25, f.Longitude);
 
+        // After the first read of each string, lookups allocate nothing.
+        byte[][] addresses = [[8, 8, 8, 8], [8, 8, 4, 4], [1, 1, 1, 1], [2, 2, 2, 2], [3, 3, 3, 3], [4, 4, 4, 4]];
+        foreach (var address in addresses)
+        {
+            reader.TryLookup(address, out _);
+        }
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 10_000; i++)
+        {
+            reader.TryLookup(addresses[i % addresses.Length], out _);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+
         Assert.True(reader.TryLookup(IPAddress.Parse("3.3.3.3"), out var s));
         Assert.Equal(default, s);
         Assert.False(reader.TryLookup(IPAddress.Parse("4.4.4.4"), out _));
