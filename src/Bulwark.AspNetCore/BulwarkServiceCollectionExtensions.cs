@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using Bulwark.Core;
 using Bulwark.Core.Audit;
+using Bulwark.Core.Intel;
 using Bulwark.Core.Limits;
 using Bulwark.Core.Lists;
 using Bulwark.Core.Pipeline;
@@ -33,13 +34,37 @@ public static class BulwarkServiceCollectionExtensions
         services.TryAddSingleton(_ => new BanList());
         services.TryAddSingleton(sp => LoadOptions(setup, sp.GetService<IConfiguration>()));
         services.TryAddSingleton<ICounterStore>(sp => new InMemoryCounterStore(sp.GetRequiredService<BulwarkOptions>().State.Memory.MaxEntries));
+        services.TryAddSingleton<IIpIntelLookup>(sp =>
+        {
+            var options = sp.GetRequiredService<BulwarkOptions>();
+            if (options.IpIntel.Database is not { } path)
+            {
+                return IpIntelDatabase.Empty;
+            }
+
+            var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger("Bulwark.IpIntel");
+            var provider = new IpIntelProvider(path, sp.GetRequiredService<TimeProvider>());
+            provider.Reloaded += (_, _) => IpIntelLog.Reloaded(logger, path, provider.Current.RangeCountV4 + provider.Current.RangeCountV6);
+            provider.ReloadFailed += (_, e) => IpIntelLog.Refused(logger, path, e.Error.Message);
+            if (provider.LastError is { } error)
+            {
+                IpIntelLog.Refused(logger, path, error.Message);
+            }
+
+            return provider;
+        });
         services.TryAddSingleton(sp =>
         {
-            var detectors = BulwarkEngine.DefaultDetectors().Concat(sp.GetServices<IDetector>());
+            var options = sp.GetRequiredService<BulwarkOptions>();
+            var lookup = sp.GetRequiredService<IIpIntelLookup>();
+            var enrichers = options.IpIntel.Database is null ? sp.GetServices<IEnricher>() : IpIntelComponents.Enrichers(lookup, options.IpIntel).Concat(sp.GetServices<IEnricher>());
+            var detectors = BulwarkEngine.DefaultDetectors()
+                .Concat(options.IpIntel.Database is null ? [] : IpIntelComponents.Detectors(options.IpIntel))
+                .Concat(sp.GetServices<IDetector>());
             return new BulwarkEngine(
-                sp.GetRequiredService<BulwarkOptions>(),
+                options,
                 sp.GetRequiredService<ICounterStore>(),
-                sp.GetServices<IEnricher>(),
+                enrichers,
                 detectors,
                 sp.GetService<IScorer>(),
                 sp.GetRequiredService<BanList>(),

@@ -398,9 +398,7 @@ internal static class IpdbCommand
         }
         else if (spec.Kind == "mmdb")
         {
-            // TODO(lead): wire MaxMindRangeSource (see IIpRangeSource) once wt-mmdb is merged.
-            error = "MaxMind DB sources are not wired into this build yet (the reader lands with the MaxMind branch).";
-            return false;
+            builder.AddMaxMindDb(spec.Path, spec.Name);
         }
         else if (spec.Kind.StartsWith("asn-", StringComparison.Ordinal))
         {

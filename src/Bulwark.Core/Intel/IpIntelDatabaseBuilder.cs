@@ -30,6 +30,13 @@ public sealed class IpIntelDatabaseBuilder
         return Add(new CidrListSource(path, kind, name ?? Path.GetFileName(path)));
     }
 
+    /// <summary>Adds a MaxMind DB file (City, Country, ASN, Anonymous IP): every network with its record's facts.</summary>
+    public IpIntelDatabaseBuilder AddMaxMindDb(string path, string? name = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        return Add(new MaxMindRangeSource(path, name ?? Path.GetFileName(path)));
+    }
+
     /// <summary>Adds a CSV of <c>first,last,asn,organisation</c> or <c>first,last,country</c> rows.</summary>
     public IpIntelDatabaseBuilder AddRangeCsv(string path, string? name = null)
     {

@@ -4,6 +4,8 @@ using static Bulwark.Core.Tests.Limits.CounterTestKit;
 
 namespace Bulwark.Core.Tests.Limits;
 
+/// <summary>Measures the process's heap, so it runs alone: a test allocating on another thread would inflate the figure.</summary>
+[Collection(MemoryMeasurementCollection.Name)]
 public sealed class CounterStoreMemoryTests(ITestOutputHelper output)
 {
     [Fact]
@@ -54,4 +56,11 @@ public sealed class CounterStoreMemoryTests(ITestOutputHelper output)
         Assert.True(perKey <= 64, $"{perKey:F1} bytes per key");
         Assert.True(InMemoryCounterStore.BytesPerEntry <= 64);
     }
+}
+
+/// <summary>Tests that read process-wide memory figures; xunit runs a non-parallel collection after the others, alone.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class MemoryMeasurementCollection
+{
+    public const string Name = "memory measurement";
 }
