@@ -38,7 +38,6 @@ public sealed class NpmDataTests(ITestOutputHelper output)
         var loading = Stopwatch.StartNew();
         IpIntelDatabase db = IpIntelDatabase.Load(image, "npm.db");
         output.WriteLine($"loaded (checksum, parse, index) in {loading.ElapsedMilliseconds} ms");
-        Assert.True(loading.Elapsed < TimeSpan.FromSeconds(3), $"loading took {loading.ElapsedMilliseconds} ms"); // < 1 s unloaded; slack for a busy CI box
         output.WriteLine($"built in {built} ms: {report.RangesV4} + {report.RangesV6} ranges, {report.OutputBytes} bytes, {report.BytesPerRange:F1} B/range; malformed {report.Malformed}, duplicates {report.Duplicates}, conflicts {report.Conflicts}");
         Assert.Equal(0, report.Malformed);
 
