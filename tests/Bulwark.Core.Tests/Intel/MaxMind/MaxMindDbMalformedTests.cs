@@ -146,10 +146,9 @@ public sealed class MaxMindDbMalformedTests
             previous = writer.Add(Mmdb.Array(Mmdb.Pointer(previous, 3), Mmdb.Pointer(previous, 3)));
         }
 
-        var stopwatch = Stopwatch.StartNew();
+        // Refused by the value budget (MaxValuesPerDecode), not by running out of time: the message says which.
         var e = AssertRefused(writer, previous, typedPathToo: false);
         Assert.Contains("pointer bomb", e.Message, StringComparison.Ordinal);
-        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(10));
     }
 
     [Fact]
