@@ -13,6 +13,7 @@ internal static class Program
             ServeCommand.Create(),
             ConfigCommand.Create(),
             ReplayCommand.Create(),
+            SimulateCommand.Create(),
         };
 
         var parseResult = root.Parse(args);
