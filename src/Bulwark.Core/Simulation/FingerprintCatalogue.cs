@@ -1,8 +1,8 @@
 namespace Bulwark.Core.Simulation;
 
 /// <summary>
-/// The simulator's stand-in for the gateway's fingerprint catalogue until that exists: the distinct handshakes of the
-/// JA4 fixtures, classified by their JA4 prefix. A TLS 1.3 hello with SNI offering h2 or http/1.1 (<c>t13d…h2</c>,
+/// The simulator's stand-in for the gateway's fingerprint catalogue until that exists: the handshakes of the JA4
+/// fixtures (one entry per captured stream, so draws follow how often each was seen), classified by their JA4 prefix. A TLS 1.3 hello with SNI offering h2 or http/1.1 (<c>t13d…h2</c>,
 /// <c>t13d…h1</c>) counts as a browser; the capture's server name says which browser (mozilla hosts → Firefox, the
 /// rest of the captures are Chrome browsing). Anything else — no ALPN (<c>…00</c>), TLS 1.2 or older, a malformed ALPN
 /// (<c>…99</c>) — counts as a library/tool client. Safari has no capture in the fixtures, so Safari users get no TLS

@@ -250,8 +250,9 @@ public sealed partial class SimulationData
 
     private static FingerprintCatalogue ReadFingerprints(string path)
     {
+        // Every captured stream counts, so a client seen in many streams is drawn as often: the fixtures' common Chrome
+        // handshake dominates, the odd WebSocket or QUIC-fallback variant stays rare.
         List<Fingerprint> chromium = [], firefox = [], library = [];
-        var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var line in File.ReadLines(path))
         {
             if (string.IsNullOrWhiteSpace(line))
@@ -262,7 +263,7 @@ public sealed partial class SimulationData
             using var document = JsonDocument.Parse(line);
             var root = document.RootElement;
             var ja4 = root.TryGetProperty("ja4", out var j) ? j.GetString() : null;
-            if (string.IsNullOrEmpty(ja4) || !seen.Add(ja4))
+            if (string.IsNullOrEmpty(ja4))
             {
                 continue;
             }
