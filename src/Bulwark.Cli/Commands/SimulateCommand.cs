@@ -61,8 +61,22 @@ internal static class SimulateCommand
         }
 
         var requests = new Simulator(data, options).Generate(scenarios);
-        using var stream = outputFile is null ? Console.OpenStandardOutput() : File.Create(outputFile);
-        RequestRecordWriter.Write(stream, requests);
+        Stream stream;
+        try
+        {
+            stream = outputFile is null ? Console.OpenStandardOutput() : File.Create(outputFile);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"bulwark simulate: cannot write '{outputFile}': {exception.Message}");
+            return 2;
+        }
+
+        using (stream)
+        {
+            RequestRecordWriter.Write(stream, requests);
+        }
+
         return 0;
     }
 }
