@@ -30,7 +30,8 @@ public sealed partial class SimulationData
         AddressPool tor,
         AddressPool searchCrawler,
         FingerprintCatalogue fingerprints,
-        IReadOnlyList<string> crawlerUserAgents)
+        IReadOnlyList<string> crawlerUserAgents,
+        CountryLookup countries)
     {
         Browsers = browsers;
         Residential = residential;
@@ -41,6 +42,7 @@ public sealed partial class SimulationData
         SearchCrawler = searchCrawler;
         Fingerprints = fingerprints;
         CrawlerUserAgents = crawlerUserAgents;
+        Countries = countries;
     }
 
     /// <summary>Real browser User-Agents, drawn by their weight in the list.</summary>
@@ -70,6 +72,9 @@ public sealed partial class SimulationData
     /// <summary>Googlebot User-Agents from the crawler-user-agents list.</summary>
     public IReadOnlyList<string> CrawlerUserAgents { get; }
 
+    /// <summary>Countries of IPv4 addresses (npm <c>@ip-location-db/asn-country</c>).</summary>
+    public CountryLookup Countries { get; }
+
     /// <summary>Loads every source; throws <see cref="SimulationDataMissingException"/> naming the first missing file.</summary>
     public static SimulationData Load(SimulationDataPaths paths)
     {
@@ -77,6 +82,7 @@ public sealed partial class SimulationData
         var userAgents = Require(paths.NpmFile("user-agents", "dist/user-agents.json"), FetchHint);
         var asnCsv = Require(paths.NpmFile("@ip-location-db/asn", "asn-ipv4.csv"), FetchHint);
         var crawlers = Require(paths.NpmFile("crawler-user-agents", "crawler-user-agents.json"), FetchHint);
+        var countries = Require(paths.NpmFile("@ip-location-db/asn-country", "asn-country-ipv4.csv"), FetchHint);
         var datacenter = Require(paths.SharedFile("ipintel/x4bnet-datacenter-ipv4.txt"), SharedHint);
         var datacenterAsns = Require(paths.SharedFile("ipintel/x4bnet-datacenter-ASN.txt"), SharedHint);
         var vpn = Require(paths.SharedFile("ipintel/x4bnet-vpn-ipv4.txt"), SharedHint);
@@ -95,7 +101,8 @@ public sealed partial class SimulationData
             new AddressPool("tor", ReadCidrs(tor)),
             new AddressPool("search-crawler", google),
             ReadFingerprints(ja4),
-            ReadCrawlers(crawlers));
+            ReadCrawlers(crawlers),
+            ReadCountries(countries));
     }
 
     /// <summary>A tiny built-in data set for unit tests only: documentation address ranges, a handful of agents and fingerprints.</summary>
@@ -120,7 +127,17 @@ public sealed partial class SimulationData
                 [new Fingerprint("t13d1516h2_8daaf6152771_e5627efa2ab1", null, "built-in")],
                 [new Fingerprint("t13d1715h2_5b57614c22b0_3d5424432f57", null, "built-in")],
                 [new Fingerprint("t13d190900_9dc949149365_97f8aa674fd9", null, "built-in")]),
-            ["Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"]);
+            ["Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"],
+            new CountryLookup(
+            [
+                (AddressPool.Parse("66.249.64.0")!.Value, AddressPool.Parse("66.249.95.255")!.Value, "US"),
+                (AddressPool.Parse("100.64.0.0")!.Value, AddressPool.Parse("100.127.255.255")!.Value, "US"),
+                (AddressPool.Parse("192.0.2.0")!.Value, AddressPool.Parse("192.0.2.255")!.Value, "DE"),
+                (AddressPool.Parse("198.18.0.0")!.Value, AddressPool.Parse("198.18.255.255")!.Value, "BR"),
+                (AddressPool.Parse("198.19.0.0")!.Value, AddressPool.Parse("198.19.255.255")!.Value, "VN"),
+                (AddressPool.Parse("198.51.100.0")!.Value, AddressPool.Parse("198.51.100.255")!.Value, "NL"),
+                (AddressPool.Parse("203.0.113.0")!.Value, AddressPool.Parse("203.0.113.255")!.Value, "US"),
+            ]));
     }
 
     private static string Require(string path, string hint) =>
@@ -287,6 +304,22 @@ public sealed partial class SimulationData
         }
 
         return new FingerprintCatalogue(chromium, firefox, library);
+    }
+
+    private static CountryLookup ReadCountries(string path)
+    {
+        var ranges = new List<(uint, uint, string)>();
+        foreach (var line in File.ReadLines(path))
+        {
+            var parts = line.Split(',');
+            if (parts.Length >= 3 && AddressPool.Parse(parts[0]) is { } first && AddressPool.Parse(parts[1]) is { } last)
+            {
+                ranges.Add((first, last, parts[2]));
+            }
+        }
+
+        ranges.Sort((a, b) => a.Item1.CompareTo(b.Item1));
+        return new CountryLookup(ranges);
     }
 
     private static List<string> ReadCrawlers(string path)

@@ -11,13 +11,14 @@ public class RealDataTests
     private const string UserAgents = "npm:user-agents:dist/user-agents.json";
     private const string Asn = "npm:@ip-location-db/asn:asn-ipv4.csv";
     private const string Crawlers = "npm:crawler-user-agents:crawler-user-agents.json";
+    private const string Countries = "npm:@ip-location-db/asn-country:asn-country-ipv4.csv";
     private const string Datacenter = "shared:ipintel/x4bnet-datacenter-ipv4.txt";
     private const string Ja4 = "shared:ja4/clienthellos.jsonl";
 
     private static readonly Lazy<SimulationData> Data = new(() => SimulationData.Load(
         new SimulationDataPaths(TestData.CacheDirectory, Path.GetDirectoryName(Path.GetDirectoryName(TestData.SharedFile("ja4/clienthellos.jsonl")))!)));
 
-    [DataFact(UserAgents, Asn, Crawlers, Datacenter, Ja4)]
+    [DataFact(UserAgents, Asn, Crawlers, Countries, Datacenter, Ja4)]
     public void The_real_sources_load_into_plausible_pools_and_catalogues()
     {
         var data = Data.Value;
@@ -34,7 +35,7 @@ public class RealDataTests
         Assert.StartsWith("66.249.", data.SearchCrawler.Next(new Random(1)), StringComparison.Ordinal);
     }
 
-    [DataFact(UserAgents, Asn, Crawlers, Datacenter, Ja4)]
+    [DataFact(UserAgents, Asn, Crawlers, Countries, Datacenter, Ja4)]
     public void The_residential_proxy_scraper_uses_distinct_addresses_and_rotates_user_agents()
     {
         var requests = new Simulator(Data.Value, new SimulationOptions { ProxyAddresses = 100_000 }).Generate(ScenarioCatalogue.Select("residential-proxy-scrape")!);
@@ -46,7 +47,25 @@ public class RealDataTests
         Assert.True(requests.Select(r => r.Headers[0].Value).Distinct().Count() > 500, "rotating User-Agents (the list holds about 950 distinct strings)");
     }
 
-    [DataFact(UserAgents, Asn, Crawlers, Datacenter, Ja4)]
+    [DataFact(UserAgents, Asn, Crawlers, Countries, Datacenter, Ja4)]
+    public void The_stolen_key_comes_from_new_networks_in_other_countries_than_the_partner()
+    {
+        var data = Data.Value;
+        var requests = new Simulator(data, new SimulationOptions()).Generate([.. ScenarioCatalogue.Select("partner-integration")!, .. ScenarioCatalogue.Select("stolen-api-key")!]);
+        var partner = requests.Where(r => r.Label == "legit:partner").ToList();
+        var stolen = requests.Where(r => r.Label == "attack:stolen_api_key").ToList();
+        Assert.Single(partner.Select(r => r.Ip).Distinct());
+        Assert.Equal(PartnerCountry, data.Countries.Country(partner[0].Ip));
+        Assert.All(stolen, r => Assert.Equal(partner[0].ApiKey, r.ApiKey));
+        Assert.DoesNotContain(partner[0].Ip, stolen.Select(r => r.Ip));
+        var countries = stolen.Select(r => data.Countries.Country(r.Ip)).Distinct().ToList();
+        Assert.DoesNotContain(PartnerCountry, countries);
+        Assert.True(countries.Count >= 5, $"{countries.Count} countries");
+    }
+
+    private const string PartnerCountry = "US";
+
+    [DataFact(UserAgents, Asn, Crawlers, Countries, Datacenter, Ja4)]
     public void Every_scenario_on_real_data_parses_back()
     {
         var requests = new Simulator(Data.Value, new SimulationOptions { ProxyAddresses = 5_000, FloodAddresses = 5_000 }).Generate(ScenarioCatalogue.Scenarios);

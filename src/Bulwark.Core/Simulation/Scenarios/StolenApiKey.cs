@@ -7,14 +7,24 @@ internal sealed class StolenApiKey : Scenario
 
     public override string Label => "attack:stolen_api_key";
 
-    public override string Description => "the partner's API key used from Tor exits, VPN and residential addresses (new networks; countries not checked), 1.5 requests/s for 30 minutes";
+    public override string Description => "the partner's API key used from Tor exits, VPN and residential addresses outside the partner's country, hopping networks and countries, 1.5 requests/s for 30 minutes";
 
     public override void Generate(ScenarioContext context)
     {
         var client = context.NewScript("python-requests/2.31.0");
         client.ExtraHeaders.Add(new("x-api-key", PartnerIntegration.ApiKey));
         var start = context.Start + TimeSpan.FromMinutes(20);
-        var ip = context.Data.Tor.Next(context.Random);
+        var countries = context.Data.Countries;
+        string? current = null;
+        string Hop(AddressPool pool)
+        {
+            // A new network in a new country, never the partner's own.
+            var ip = countries.Draw(pool, context.Random, c => c is not null && c != PartnerIntegration.HomeCountry && c != current);
+            current = countries.Country(ip);
+            return ip;
+        }
+
+        var ip = Hop(context.Data.Tor);
         for (var t = start; t < start + TimeSpan.FromMinutes(30); t += context.Exponential(TimeSpan.FromSeconds(1 / 1.5)))
         {
             if (context.Random.NextDouble() < 0.02)
@@ -22,9 +32,9 @@ internal sealed class StolenApiKey : Scenario
                 // The holder hops networks now and then, as through a proxy list.
                 ip = context.Random.Next(3) switch
                 {
-                    0 => context.Data.Tor.Next(context.Random),
-                    1 => context.Data.Vpn.Next(context.Random),
-                    _ => context.Data.Residential.Next(context.Random),
+                    0 => Hop(context.Data.Tor),
+                    1 => Hop(context.Data.Vpn),
+                    _ => Hop(context.Data.Residential),
                 };
             }
 
