@@ -6,6 +6,7 @@ using Bulwark.Core.Tests.Data;
 
 namespace Bulwark.Core.Tests.Simulation;
 
+[Collection(SimulationCollection.Name)]
 public class RealDataTests
 {
     private const string UserAgents = "npm:user-agents:dist/user-agents.json";

@@ -6,6 +6,7 @@ using Bulwark.Core.Simulation;
 
 namespace Bulwark.Core.Tests.Simulation;
 
+[Collection(SimulationCollection.Name)]
 public partial class SimulatorTests
 {
     // Small counts keep the built-in-data tests fast; the real-data tests use the defaults.
