@@ -15,6 +15,7 @@ internal static class Program
             ReplayCommand.Create(),
             FingerprintCommand.Create(),
             IpdbCommand.Create(),
+            SimulateCommand.Create(),
         };
 
         var parseResult = root.Parse(args);
