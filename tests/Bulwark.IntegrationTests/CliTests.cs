@@ -115,6 +115,15 @@ public sealed partial class CliTests
     }
 
     [Fact]
+    public async Task Simulate_refuses_an_unknown_scenario_and_missing_data_with_exit_2()
+    {
+        var (exitCode, _, stderr) = await RunAsync("simulate", "--scenario", "nope");
+        Assert.Equal(2, exitCode);
+        Assert.Contains("unknown scenario 'nope'", stderr, StringComparison.Ordinal);
+        Assert.Contains("brute-force", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Bad_usage_exits_2()
     {
         var (exitCode, _, stderr) = await RunAsync("serve", "--no-such-option");
