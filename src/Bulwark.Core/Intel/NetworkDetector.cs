@@ -24,6 +24,7 @@ public sealed class NetworkDetector : IDetector
     private static readonly long Hour = TimeSpan.TicksPerHour;
 
     private readonly FrozenDictionary<long, int> _asnScores;
+    private readonly FrozenDictionary<string, FrozenSet<string>> _keyCountries;
     private readonly Lock _gate = new();
     private readonly Dictionary<long, AbuseWindow> _refusals = [];
 
@@ -41,6 +42,10 @@ public sealed class NetworkDetector : IDetector
         }
 
         _asnScores = scores.ToFrozenDictionary();
+        _keyCountries = options.KeyCountries.ToFrozenDictionary(
+            p => p.Key,
+            p => p.Value.ToFrozenSet(StringComparer.OrdinalIgnoreCase),
+            StringComparer.Ordinal);
     }
 
     /// <inheritdoc />
@@ -85,9 +90,16 @@ public sealed class NetworkDetector : IDetector
             context.AddSignal("asn_abuse_seen", 20, string.Create(CultureInfo.InvariantCulture, $"AS{network.Asn} sent at least {AbuseThreshold} refused requests within the last hour"));
         }
 
-        if (network.Country is { } country && context.Policy.IsCountryRefused(country))
+        if (network.Country is { } country)
         {
-            context.AddSignal("country_not_allowed", 70, $"requests from {country} are not allowed on this route");
+            if (context.Policy.IsCountryRefused(country))
+            {
+                context.AddSignal("country_not_allowed", 70, $"requests from {country} are not allowed on this route");
+            }
+            else if (request.ApiKey is { } apiKey && _keyCountries.Count != 0 && KeyCountries(apiKey) is { } allowed && !allowed.Contains(country))
+            {
+                context.AddSignal("country_not_allowed", 70, $"this API key is not allowed from {country}");
+            }
         }
     }
 
@@ -169,5 +181,17 @@ public sealed class NetworkDetector : IDetector
             _current = 0;
             _hour = hour;
         }
+    }
+
+    private FrozenSet<string>? KeyCountries(string apiKey)
+    {
+        if (_keyCountries.TryGetValue(apiKey, out var countries))
+        {
+            return countries;
+        }
+
+        Span<byte> hash = stackalloc byte[32];
+        System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(apiKey), hash);
+        return _keyCountries.GetValueOrDefault("sha256-" + Convert.ToHexStringLower(hash));
     }
 }

@@ -29,7 +29,7 @@ public static class BulwarkConfigReader
     private static readonly string[] ListKeys = ["Cidrs", "ApiKeys", "Accounts"];
     private static readonly string[] IdentityKeys = ["ApiKeyHeader", "SessionCookie", "SessionHeader", "AccountBodyFields", "MaxBodyBytes"];
     private static readonly string[] PrivacyKeys = ["Ipv4MaskBits", "Ipv6MaskBits", "PseudonymKey"];
-    private static readonly string[] IpIntelKeys = ["Database", "PartnerAsns", "AsnScores", "ImpossibleTravel"];
+    private static readonly string[] IpIntelKeys = ["Database", "PartnerAsns", "AsnScores", "KeyCountries", "ImpossibleTravel"];
     private static readonly string[] TravelKeys = ["SpeedKmh", "MinDistanceKm", "MaxTracked"];
     private static readonly string[] CountryKeys = ["Allow", "Deny"];
     private static readonly string[] RouteKeys = ["Name", "Methods", "Path", "Policy", "Cost"];
@@ -222,11 +222,32 @@ public static class BulwarkConfigReader
                     "PartnerAsns" => o with { PartnerAsns = StringList(child, p)?.Select(a => AsnText.Parse(a) ?? -1).ToArray() ?? o.PartnerAsns },
                     "AsnScores" => o with { AsnScores = ReadSignals(child, p) ?? o.AsnScores },
                     "ImpossibleTravel" => o with { ImpossibleTravel = ReadTravel(child, p) },
+                    "KeyCountries" => o with { KeyCountries = ReadKeyCountries(child, p) ?? o.KeyCountries },
                     _ => o,
                 };
             }
 
             return o;
+        }
+
+        private Dictionary<string, IReadOnlyList<string>>? ReadKeyCountries(IConfigurationSection section, string path)
+        {
+            var entries = Entries(section, path, "countries per API key", "\"KeyCountries\": { \"sha256-…\": [ \"DE\", \"AT\" ] }");
+            if (entries is null)
+            {
+                return null;
+            }
+
+            var result = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+            foreach (var child in entries)
+            {
+                if (StringList(child, ConfigPath.Property(path, child.Key)) is { } countries)
+                {
+                    result[child.Key] = countries.Select(c => c.Trim().ToUpperInvariant()).ToArray();
+                }
+            }
+
+            return result;
         }
 
         private ImpossibleTravelOptions ReadTravel(IConfigurationSection section, string path)

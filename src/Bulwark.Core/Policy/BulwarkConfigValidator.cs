@@ -238,6 +238,12 @@ public static class BulwarkConfigValidator
             }
         }
 
+        var keyCountries = ConfigPath.Property(path, "KeyCountries");
+        foreach (var (key, countries) in intel.KeyCountries)
+        {
+            CheckCountries(errors, ConfigPath.Property(keyCountries, key), countries);
+        }
+
         var travel = ConfigPath.Property(path, "ImpossibleTravel");
         if (intel.ImpossibleTravel.SpeedKmh < 1)
         {

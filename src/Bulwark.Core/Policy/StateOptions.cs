@@ -39,6 +39,13 @@ public sealed record IpIntelOptions
     /// <summary>Reputation by ASN (<c>"AS64500"</c> or <c>"64500"</c> → 0–100): the weight of the <c>asn_reputation</c> signal.</summary>
     public IReadOnlyDictionary<string, int> AsnScores { get; init; } = new Dictionary<string, int>();
 
+    /// <summary>
+    /// Countries each API key may be used from (ISO 3166-1 alpha-2), keyed by the SHA-256 of the key in lower-case hex
+    /// (<c>sha256-…</c>, so the configuration holds no secret; a colon cannot appear in a configuration key) or by the key itself. A request with the key from another
+    /// country raises <c>country_not_allowed</c>.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> KeyCountries { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
+
     /// <summary>Impossible-travel detection per account and API key.</summary>
     public ImpossibleTravelOptions ImpossibleTravel { get; init; } = new();
 }

@@ -36,7 +36,8 @@ public class NetworkSignalTests
 
     private const string Policy = """
         {
-          "IpIntel": { "PartnerAsns": ["AS64500"], "AsnScores": { "AS4134": 40 } },
+          "IpIntel": { "PartnerAsns": ["AS64500"], "AsnScores": { "AS4134": 40 },
+                       "KeyCountries": { "sk_plain": ["DE"], "sha256-442e15ecc04731c450b22d943868011d8a0eebc54080c2701b7e1c0b7f0ad527": ["US", "DE"] } },
           "Routes": [ { "Path": "/login", "Policy": "login" }, { "Path": "/shop/**", "Policy": "shop" }, { "Path": "/api/**", "Policy": "api" } ],
           "Policies": {
             "login": { "Consumer": true, "Countries": { "Deny": ["CN"] }, "Limits": [
@@ -155,6 +156,17 @@ public class NetworkSignalTests
         var au = await engine.Decide(Request("GET", "/api/x", ip: Sydney));
         Assert.Contains(au.Reasons, r => r.Signal == "country_not_allowed");
         Assert.Equal(DecisionAction.Challenge, au.Action);
+    }
+
+    [Fact]
+    public async Task An_api_key_used_from_a_country_it_is_not_allowed_in_raises_a_signal()
+    {
+        var engine = Engine();
+        Assert.DoesNotContain((await engine.Decide(Request("GET", "/shop/x", ip: Residential, apiKey: "sk_plain"))).Reasons, r => r.Signal == "country_not_allowed");
+        Assert.Contains((await engine.Decide(Request("GET", "/shop/x", ip: Hosting, apiKey: "sk_plain"))).Reasons, r => r.Signal == "country_not_allowed");
+        Assert.DoesNotContain((await engine.Decide(Request("GET", "/shop/x", ip: Hosting, apiKey: "sk_partner"))).Reasons, r => r.Signal == "country_not_allowed");
+        Assert.Contains((await engine.Decide(Request("GET", "/shop/x", ip: Sydney, apiKey: "sk_partner"))).Reasons, r => r.Signal == "country_not_allowed");
+        Assert.DoesNotContain((await engine.Decide(Request("GET", "/shop/x", ip: Sydney, apiKey: "sk_other"))).Reasons, r => r.Signal == "country_not_allowed");
     }
 
     [Fact]
