@@ -152,6 +152,14 @@ public sealed class RedisFactAttribute : FactAttribute
     }
 }
 
+/// <summary>The theory counterpart of <see cref="RedisFactAttribute"/>.</summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class RedisTheoryAttribute : TheoryAttribute
+{
+    /// <summary>Sets Skip when redis-server is missing outside CI.</summary>
+    public RedisTheoryAttribute() => Skip = new RedisFactAttribute().Skip;
+}
+
 /// <summary>One server shared by the tests of a class (they run one at a time).</summary>
 public sealed class RedisServerFixture : IDisposable
 {

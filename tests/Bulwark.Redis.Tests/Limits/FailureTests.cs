@@ -1,0 +1,105 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Bulwark.Core.Limits;
+using Bulwark.Redis.Limits;
+
+namespace Bulwark.Redis.Tests.Limits;
+
+/// <summary>
+/// Redis dies or stalls under load: every call still returns within the budget plus a margin, failing only with
+/// <see cref="CounterStoreUnavailableException"/>, and shared counting resumes after recovery. Each test owns its server.
+/// </summary>
+public sealed class FailureTests
+{
+    private static readonly TimeSpan Budget = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Generous, so a busy CI machine does not make the test flaky; a hung call would take seconds.</summary>
+    private static readonly TimeSpan Margin = TimeSpan.FromMilliseconds(600);
+
+    [RedisFact]
+    public async Task Killing_and_restarting_redis_under_load_fails_fast_and_recovers()
+    {
+        using var server = RedisServer.Start();
+        await using var store = TestStores.Create(server, budget: Budget, breakAfter: 3);
+        await RunOutageAsync(store, server.Kill, server.Start);
+    }
+
+    [RedisFact]
+    public async Task A_stalled_redis_under_load_fails_fast_and_recovers()
+    {
+        using var server = RedisServer.Start();
+        await using var store = TestStores.Create(server, budget: Budget, breakAfter: 3);
+        await RunOutageAsync(store, server.Pause, server.Resume);
+    }
+
+    private static async Task RunOutageAsync(RedisCounterStore store, Action fail, Action recover)
+    {
+        var durations = new ConcurrentBag<TimeSpan>();
+        var unexpected = new ConcurrentBag<Exception>();
+        var ok = 0;
+        var unavailable = 0;
+        using var stop = new CancellationTokenSource();
+        var load = Enumerable.Range(0, 8).Select(caller => Task.Run(async () =>
+        {
+            var op = new[] { new CounterOperation { Key = $"load|caller{caller}", Algorithm = LimitAlgorithm.TokenBucket, Mode = CounterMode.Acquire, Permits = 1_000_000, PeriodTicks = TimeSpan.TicksPerSecond, Burst = 1_000_000, Cost = 1 } };
+            var result = new CounterResult[1];
+            while (!stop.IsCancellationRequested)
+            {
+                var started = Stopwatch.GetTimestamp();
+                try
+                {
+                    await store.ApplyAsync(op, result, TestStores.Now);
+                    Interlocked.Increment(ref ok);
+                }
+                catch (CounterStoreUnavailableException)
+                {
+                    Interlocked.Increment(ref unavailable);
+                    await Task.Delay(2); // a gateway would serve the request locally; don't spin
+                }
+                catch (Exception e)
+                {
+                    unexpected.Add(e);
+                }
+
+                durations.Add(Stopwatch.GetElapsedTime(started));
+            }
+        })).ToArray();
+
+        await Task.Delay(300);
+        Assert.True(Volatile.Read(ref ok) > 0, "no call succeeded before the outage");
+        fail();
+        await Task.Delay(1500);
+        var failedDuringOutage = Volatile.Read(ref unavailable);
+        recover();
+
+        // Recovery: reconnect backoff (≤ 2 s) and the circuit's probe (≤ 400 ms here); allow plenty.
+        var okAtRecovery = Volatile.Read(ref ok);
+        var waited = Stopwatch.StartNew();
+        while (Volatile.Read(ref ok) < okAtRecovery + 100 && waited.Elapsed < TimeSpan.FromSeconds(15))
+        {
+            await Task.Delay(50);
+        }
+
+        await stop.CancelAsync();
+        await Task.WhenAll(load);
+
+        Assert.Empty(unexpected);
+        Assert.True(failedDuringOutage > 0, "no call failed during the outage");
+        Assert.True(Volatile.Read(ref ok) >= okAtRecovery + 100, $"counting did not resume within 15 s (circuit {store.Circuit.State})");
+        var slowest = durations.Max();
+        Assert.True(slowest <= Budget + Margin, $"a call took {slowest.TotalMilliseconds:0} ms; the budget is {Budget.TotalMilliseconds} ms");
+        Assert.Equal(CircuitState.Closed, store.Circuit.State);
+
+        // Shared counting works again: a fresh limit of 3 admits exactly 3.
+        var limited = new[] { new CounterOperation { Key = "after|x", Algorithm = LimitAlgorithm.FixedWindow, Mode = CounterMode.Acquire, Permits = 3, PeriodTicks = TimeSpan.TicksPerMinute, Cost = 1 } };
+        var results = new CounterResult[1];
+        var admitted = 0;
+        for (var i = 0; i < 5; i++)
+        {
+            await store.ApplyAsync(limited, results, TestStores.Now);
+            admitted += results[0].Allowed ? 1 : 0;
+        }
+
+        Assert.Equal(3, admitted);
+    }
+}
