@@ -5,6 +5,8 @@ using Bulwark.Core.Limits;
 using Bulwark.Core.Lists;
 using Bulwark.Core.Pipeline;
 using Bulwark.Core.Policy;
+using Bulwark.Redis.Client;
+using Bulwark.Redis.Limits;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -32,7 +34,7 @@ public static class BulwarkServiceCollectionExtensions
         services.TryAddSingleton(sp => new BulwarkMetrics(sp.GetService<IMeterFactory>()));
         services.TryAddSingleton(_ => new BanList());
         services.TryAddSingleton(sp => LoadOptions(setup, sp.GetService<IConfiguration>()));
-        services.TryAddSingleton<ICounterStore>(sp => new InMemoryCounterStore(sp.GetRequiredService<BulwarkOptions>().State.Memory.MaxEntries));
+        services.TryAddSingleton<ICounterStore>(CreateCounterStore);
         services.TryAddSingleton(sp =>
         {
             var detectors = BulwarkEngine.DefaultDetectors().Concat(sp.GetServices<IDetector>());
@@ -58,6 +60,27 @@ public static class BulwarkServiceCollectionExtensions
         }
 
         return new BulwarkBuilder(services);
+    }
+
+    /// <summary>The store <c>State:Store</c> names: in memory, or Redis (connections open on first use, so startup never waits for Redis).</summary>
+    private static ICounterStore CreateCounterStore(IServiceProvider services)
+    {
+        var state = services.GetRequiredService<BulwarkOptions>().State;
+        if (state.Store != "redis")
+        {
+            return new InMemoryCounterStore(state.Memory.MaxEntries);
+        }
+
+        var redis = state.Redis;
+        var time = services.GetRequiredService<TimeProvider>();
+        var endpoint = RedisEndpoint.Parse(redis.Connection ?? throw new BulwarkConfigurationException("State:Store is \"redis\" but State:Redis:Connection is not set."));
+        return new RedisCounterStore(
+            new RedisClient(endpoint, time),
+            new RedisCounterStoreOptions { KeyPrefix = redis.KeyPrefix, Budget = TimeSpan.FromMilliseconds(redis.BudgetMs) },
+            ownsClient: true,
+            time,
+            services.GetService<ILogger<RedisCounterStore>>(),
+            services.GetService<IMeterFactory>());
     }
 
     private static BulwarkOptions LoadOptions(BulwarkSetup setup, IConfiguration? appConfiguration)

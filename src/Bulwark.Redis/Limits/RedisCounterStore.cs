@@ -17,7 +17,7 @@ namespace Bulwark.Redis.Limits;
 /// <c>nowTicks</c>, never Redis's clock. A call that cannot finish within the budget, or finds the circuit open, throws
 /// <see cref="CounterStoreUnavailableException"/> promptly, so the engine applies the policy's fail mode.
 /// </summary>
-public sealed partial class RedisCounterStore : ICounterStore, IAsyncDisposable
+public sealed partial class RedisCounterStore : ICounterStore, IAsyncDisposable, IDisposable
 {
     /// <summary>
     /// Times in Redis are ticks since this instant (2024-01-01 UTC), so they stay below 2⁵³ and exact in Lua's doubles
@@ -42,6 +42,7 @@ public sealed partial class RedisCounterStore : ICounterStore, IAsyncDisposable
     private readonly Counter<long> _transitions;
     private readonly Counter<long> _unavailable;
     private readonly long _slackMs;
+    private int _disposed;
 
     /// <summary>Creates a store over <paramref name="client"/>; <paramref name="ownsClient"/>: dispose it with the store.</summary>
     public RedisCounterStore(
@@ -126,6 +127,11 @@ public sealed partial class RedisCounterStore : ICounterStore, IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         _breaker.StateChanged -= OnCircuitChanged;
         _meter.Dispose();
         if (_ownsClient)
@@ -133,6 +139,9 @@ public sealed partial class RedisCounterStore : ICounterStore, IAsyncDisposable
             await _client.DisposeAsync();
         }
     }
+
+    /// <summary>Disposes synchronously (for containers disposed with <c>Dispose</c>); prefer <see cref="DisposeAsync"/>.</summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     private async ValueTask ApplyCoreAsync(RedisArg[] args, int count, Memory<CounterResult> results, CancellationToken cancellationToken)
     {
