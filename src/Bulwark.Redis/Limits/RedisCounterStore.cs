@@ -28,6 +28,12 @@ public sealed partial class RedisCounterStore : ICounterStore, IAsyncDisposable,
     /// <summary>The largest integer a Lua double holds exactly (2⁵³ − 1).</summary>
     public const long MaxExactInteger = (1L << 53) - 1;
 
+    /// <summary>
+    /// Farthest <c>nowTicks</c> may be from <see cref="EpochTicks"/>: 2⁵³ − 2⁵⁰ ticks (about 24.9 years, so 1999 to 2048),
+    /// leaving 2⁵⁰ ticks (3.5 years) of headroom for the expiry times the script adds to it.
+    /// </summary>
+    public const long MaxRelativeTicks = MaxExactInteger - (1L << 50);
+
     private const int ArgsPerOperation = 9;
     private const int ResultsPerOperation = 6;
 
@@ -100,7 +106,7 @@ public sealed partial class RedisCounterStore : ICounterStore, IAsyncDisposable,
         }
 
         var relativeNow = nowTicks - EpochTicks;
-        if (nowTicks < 0 || Math.Abs(relativeNow) > MaxExactInteger / 2)
+        if (nowTicks < 0 || Math.Abs(relativeNow) > MaxRelativeTicks)
         {
             ThrowNowOutOfRange(nowTicks);
         }
@@ -309,7 +315,7 @@ public sealed partial class RedisCounterStore : ICounterStore, IAsyncDisposable,
 
     [DoesNotReturn]
     private static void ThrowNowOutOfRange(long nowTicks) =>
-        throw new ArgumentOutOfRangeException(nameof(nowTicks), nowTicks, "The Redis store keeps times relative to 2024-01-01 UTC and needs nowTicks (UTC ticks) within about 14 years of it.");
+        throw new ArgumentOutOfRangeException(nameof(nowTicks), nowTicks, "The Redis store keeps times relative to 2024-01-01 UTC and needs nowTicks (UTC ticks) between 1999 and 2048.");
 
     [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Redis counter store circuit opened for {OpenForMs} ms: {Reason}")]
     private static partial void LogCircuitOpened(ILogger logger, double openForMs, string reason);

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Bulwark.Core.Limits;
 using Bulwark.Redis.Limits;
+using Xunit.Abstractions;
 
 namespace Bulwark.Redis.Tests.Limits;
 
@@ -11,6 +12,10 @@ namespace Bulwark.Redis.Tests.Limits;
 /// </summary>
 public sealed class FailureTests
 {
+    private readonly ITestOutputHelper _output;
+
+    public FailureTests(ITestOutputHelper output) => _output = output;
+
     private static readonly TimeSpan Budget = TimeSpan.FromMilliseconds(100);
 
     /// <summary>Generous, so a busy CI machine does not make the test flaky; a hung call would take seconds.</summary>
@@ -32,7 +37,7 @@ public sealed class FailureTests
         await RunOutageAsync(store, server.Pause, server.Resume);
     }
 
-    private static async Task RunOutageAsync(RedisCounterStore store, Action fail, Action recover)
+    private async Task RunOutageAsync(RedisCounterStore store, Action fail, Action recover)
     {
         var durations = new ConcurrentBag<TimeSpan>();
         var unexpected = new ConcurrentBag<Exception>();
@@ -87,6 +92,8 @@ public sealed class FailureTests
         Assert.True(failedDuringOutage > 0, "no call failed during the outage");
         Assert.True(Volatile.Read(ref ok) >= okAtRecovery + 100, $"counting did not resume within 15 s (circuit {store.Circuit.State})");
         var slowest = durations.Max();
+        var sorted = durations.OrderBy(d => d).ToArray();
+        _output.WriteLine($"calls {sorted.Length}, ok {ok}, unavailable {unavailable} ({failedDuringOutage} during the outage), p50 {sorted[sorted.Length / 2].TotalMilliseconds:0.0} ms, p99 {sorted[sorted.Length * 99 / 100].TotalMilliseconds:0.0} ms, max {slowest.TotalMilliseconds:0.0} ms, recovered in {waited.Elapsed.TotalMilliseconds:0} ms");
         Assert.True(slowest <= Budget + Margin, $"a call took {slowest.TotalMilliseconds:0} ms; the budget is {Budget.TotalMilliseconds} ms");
         Assert.Equal(CircuitState.Closed, store.Circuit.State);
 
