@@ -135,7 +135,9 @@ public sealed class RedisClient : IRedisClient
                         slot.LastError);
                 }
 
-                slot.Connecting = OpenAsync(slot);
+                // On the thread pool, so OpenAsync's own updates of the slot (which take this lock) always come after this
+                // assignment, even when the connection fails synchronously (a refused loopback connect does).
+                slot.Connecting = Task.Run(() => OpenAsync(slot));
             }
 
             connecting = slot.Connecting;

@@ -138,11 +138,23 @@ public sealed class RedisClientTests : IClassFixture<RedisServerFixture>
         listener.Start();
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
         listener.Stop();
-        await using var client = new RedisClient(RedisEndpoint.Parse($"127.0.0.1:{port},connections=1"));
+        var time = new ManualTime();
+        await using var client = new RedisClient(RedisEndpoint.Parse($"127.0.0.1:{port},connections=1"), time);
+        // Refused at once, or (on a very busy machine) timed out after the 1 s connect timeout: either way an attempt.
         var first = await Assert.ThrowsAsync<RedisConnectionException>(() => client.ExecuteAsync(["PING"]));
-        Assert.Contains("Cannot connect", first.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("next connection attempt", first.Message, StringComparison.Ordinal);
+
+        // Within the backoff (50 ms after the first failure) a call fails at once without trying.
+        time.Advance(TimeSpan.FromMilliseconds(49));
         var second = await Assert.ThrowsAsync<RedisConnectionException>(() => client.ExecuteAsync(["PING"]));
-        Assert.Contains("next connection attempt", second.Message, StringComparison.Ordinal);
+        Assert.Contains("next connection attempt is in 1 ms", second.Message, StringComparison.Ordinal);
+
+        // After it, the next call tries again (and fails again, doubling the backoff to 100 ms).
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        var third = await Assert.ThrowsAsync<RedisConnectionException>(() => client.ExecuteAsync(["PING"]));
+        Assert.DoesNotContain("next connection attempt", third.Message, StringComparison.Ordinal);
+        var fourth = await Assert.ThrowsAsync<RedisConnectionException>(() => client.ExecuteAsync(["PING"]));
+        Assert.Contains("next connection attempt is in 100 ms", fourth.Message, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -181,5 +193,17 @@ public sealed class RedisClientTests : IClassFixture<RedisServerFixture>
         await store.Client.ExecuteAsync(["HSET", key, "a", 1L]);
         var map = await store.Client.ExecuteAsync(["HGETALL", key]);
         Assert.Equal("[a, 1]", map.ToString());
+    }
+
+    /// <summary>A clock that moves only when told (timestamps in ticks).</summary>
+    private sealed class ManualTime : TimeProvider
+    {
+        private long _ticks = TimeSpan.TicksPerDay;
+
+        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+        public override long GetTimestamp() => Interlocked.Read(ref _ticks);
+
+        public void Advance(TimeSpan by) => Interlocked.Add(ref _ticks, by.Ticks);
     }
 }
