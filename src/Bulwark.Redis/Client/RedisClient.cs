@@ -6,12 +6,16 @@ namespace Bulwark.Redis.Client;
 /// A small pool of multiplexed connections to one Redis server. Each command goes to the next healthy connection in
 /// turn and is pipelined with every other caller's commands on it. A broken connection is reopened on demand, with
 /// exponential backoff (50 ms doubling to 2 s) between failed attempts; during a backoff calls fail at once with
-/// <see cref="RedisConnectionException"/> instead of waiting.
+/// <see cref="RedisConnectionException"/> instead of waiting. A connection whose commands have waited 3 s with no byte
+/// received (a frozen server, or a path that silently drops packets) is abandoned and replaced.
 /// </summary>
 public sealed class RedisClient : IRedisClient
 {
     private static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(2);
+
+    /// <summary>Commands unanswered this long with no byte received: the connection is abandoned and replaced.</summary>
+    private static readonly TimeSpan StallTimeout = TimeSpan.FromSeconds(3);
 
     private readonly RedisEndpoint _endpoint;
     private readonly TimeProvider _time;
@@ -95,7 +99,7 @@ public sealed class RedisClient : IRedisClient
             }
         }
 
-        _disposed.Dispose();
+        // _disposed is only cancelled, never disposed: a connection attempt racing with disposal may still read its token.
     }
 
     private ValueTask<RedisConnection> GetConnectionAsync(CancellationToken cancellationToken)
@@ -107,7 +111,12 @@ public sealed class RedisClient : IRedisClient
             var slot = _slots[(start + i) % _slots.Length];
             if (slot.Connection is { IsHealthy: true } healthy)
             {
-                return ValueTask.FromResult(healthy);
+                if (!healthy.IsStalled(StallTimeout))
+                {
+                    return ValueTask.FromResult(healthy);
+                }
+
+                healthy.Abort(new RedisConnectionException($"Redis at {_endpoint} sent nothing for {StallTimeout.TotalSeconds} s while commands waited; reconnecting."));
             }
         }
 

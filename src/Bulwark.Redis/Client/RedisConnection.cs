@@ -24,6 +24,7 @@ internal sealed class RedisConnection : IAsyncDisposable
     private readonly Task _writeLoop;
     private readonly Task _readLoop;
     private Exception? _fault;
+    private long _lastReadTimestamp = System.Diagnostics.Stopwatch.GetTimestamp();
 
     private RedisConnection(Socket socket, Stream stream)
     {
@@ -40,6 +41,14 @@ internal sealed class RedisConnection : IAsyncDisposable
 
     /// <summary>Commands sent and not yet answered (including those whose callers gave up).</summary>
     public int PendingCount => _pending.Count;
+
+    /// <summary>
+    /// Whether commands have waited longer than <paramref name="stallTimeout"/> with no byte arriving: a server that is
+    /// frozen, or a network path that drops packets without resetting the connection (which TCP alone notices only after
+    /// hours). Measured on the monotonic <see cref="System.Diagnostics.Stopwatch"/> clock.
+    /// </summary>
+    public bool IsStalled(TimeSpan stallTimeout) =>
+        !_pending.IsEmpty && System.Diagnostics.Stopwatch.GetElapsedTime(Volatile.Read(ref _lastReadTimestamp)) > stallTimeout;
 
     /// <summary>Opens a connection (TCP, optional TLS, then HELLO or AUTH) within <paramref name="endpoint"/>'s connect timeout.</summary>
     public static async Task<RedisConnection> OpenAsync(RedisEndpoint endpoint, CancellationToken cancellationToken)
@@ -190,6 +199,12 @@ internal sealed class RedisConnection : IAsyncDisposable
                     }
 
                     RespWriter.Write(_writer, command.Args);
+                    if (_pending.IsEmpty)
+                    {
+                        // The stall clock starts when the first command of a quiet connection is sent, not at the last reply.
+                        Volatile.Write(ref _lastReadTimestamp, System.Diagnostics.Stopwatch.GetTimestamp());
+                    }
+
                     _pending.Enqueue(command);
                     if (Volatile.Read(ref _fault) is { } fault)
                     {
@@ -218,6 +233,7 @@ internal sealed class RedisConnection : IAsyncDisposable
             while (true)
             {
                 var read = await _reader.ReadAsync();
+                Volatile.Write(ref _lastReadTimestamp, System.Diagnostics.Stopwatch.GetTimestamp());
                 var buffer = read.Buffer;
                 while (RespParser.TryParse(ref buffer, out var reply))
                 {

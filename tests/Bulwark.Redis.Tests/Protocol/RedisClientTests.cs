@@ -132,6 +132,56 @@ public sealed class RedisClientTests : IClassFixture<RedisServerFixture>
     }
 
     [Fact]
+    public async Task A_connection_that_never_answers_is_replaced_after_the_stall_timeout()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        var accepted = 0;
+        var sockets = new List<Socket>();
+        using var stop = new CancellationTokenSource();
+        var server = Task.Run(async () =>
+        {
+            try
+            {
+                while (true)
+                {
+                    // A black hole: accept, read nothing, answer nothing.
+                    sockets.Add(await listener.AcceptSocketAsync(stop.Token));
+                    Interlocked.Increment(ref accepted);
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        });
+
+        await using var client = new RedisClient(RedisEndpoint.Parse($"127.0.0.1:{port},connections=1"));
+        using (var budget = new CancellationTokenSource(TimeSpan.FromMilliseconds(100)))
+        {
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => client.ExecuteAsync(["PING"], budget.Token));
+        }
+
+        // Before the stall timeout (3 s) the same connection is used; after it, the next call opens a new one.
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (Volatile.Read(ref accepted) < 2 && waited.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            using var budget = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
+            await Assert.ThrowsAnyAsync<Exception>(() => client.ExecuteAsync(["PING"], budget.Token));
+            await Task.Delay(200);
+        }
+
+        Assert.True(Volatile.Read(ref accepted) >= 2, "the silent connection was never replaced");
+        Assert.True(waited.Elapsed >= TimeSpan.FromSeconds(2.5), $"replaced after only {waited.Elapsed.TotalSeconds:0.0} s");
+        await stop.CancelAsync();
+        await server;
+        foreach (var socket in sockets)
+        {
+            socket.Dispose();
+        }
+    }
+
+    [Fact]
     public async Task An_unreachable_server_fails_fast_and_backs_off()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
