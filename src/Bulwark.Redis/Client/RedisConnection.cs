@@ -23,6 +23,8 @@ internal sealed class RedisConnection : IAsyncDisposable
     private readonly PipeWriter _writer;
     private readonly Task _writeLoop;
     private readonly Task _readLoop;
+    private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Action<RedisReply>? _messages;
     private Exception? _fault;
     private long _lastReadTimestamp = System.Diagnostics.Stopwatch.GetTimestamp();
 
@@ -38,6 +40,30 @@ internal sealed class RedisConnection : IAsyncDisposable
 
     /// <summary>Whether the connection is still usable.</summary>
     public bool IsHealthy => Volatile.Read(ref _fault) is null;
+
+    /// <summary>Completes when the connection has failed or been closed.</summary>
+    public Task Closed => _closed.Task;
+
+    /// <summary>
+    /// Turns the connection into a subscriber: from now on a reply with no command waiting for it (a pub/sub message, or
+    /// the confirmation of a command sent with <see cref="Send"/>) goes to <paramref name="messages"/> on the reader loop.
+    /// </summary>
+    public void EnterSubscriberMode(Action<RedisReply> messages) => Volatile.Write(ref _messages, messages);
+
+    /// <summary>Sends a command whose answers arrive as messages (SUBSCRIBE), without waiting for a reply.</summary>
+    public void Send(RedisArg[] args)
+    {
+        if (Volatile.Read(ref _fault) is { } fault)
+        {
+            throw ClosedError(fault);
+        }
+
+        var command = new PendingCommand(args) { ExpectsReply = false };
+        if (!_outbox.Writer.TryWrite(command))
+        {
+            throw ClosedError(Volatile.Read(ref _fault));
+        }
+    }
 
     /// <summary>Commands sent and not yet answered (including those whose callers gave up).</summary>
     public int PendingCount => _pending.Count;
@@ -114,7 +140,7 @@ internal sealed class RedisConnection : IAsyncDisposable
     {
         if (Volatile.Read(ref _fault) is { } fault)
         {
-            return Task.FromException<RedisReply>(Closed(fault));
+            return Task.FromException<RedisReply>(ClosedError(fault));
         }
 
         var command = new PendingCommand(args);
@@ -126,7 +152,7 @@ internal sealed class RedisConnection : IAsyncDisposable
 
         if (!_outbox.Writer.TryWrite(command))
         {
-            command.TrySetException(Closed(Volatile.Read(ref _fault)));
+            command.TrySetException(ClosedError(Volatile.Read(ref _fault)));
         }
 
         return command.Task;
@@ -151,7 +177,7 @@ internal sealed class RedisConnection : IAsyncDisposable
         _socket.Dispose();
     }
 
-    private static RedisConnectionException Closed(Exception? fault) =>
+    private static RedisConnectionException ClosedError(Exception? fault) =>
         fault as RedisConnectionException ?? new RedisConnectionException("The Redis connection is closed" + (fault is null ? "." : ": " + fault.Message), fault);
 
     private async Task HandshakeAsync(RedisEndpoint endpoint, CancellationToken cancellationToken)
@@ -199,6 +225,11 @@ internal sealed class RedisConnection : IAsyncDisposable
                     }
 
                     RespWriter.Write(_writer, command.Args);
+                    if (!command.ExpectsReply)
+                    {
+                        continue;
+                    }
+
                     if (_pending.IsEmpty)
                     {
                         // The stall clock starts when the first command of a quiet connection is sent, not at the last reply.
@@ -209,7 +240,7 @@ internal sealed class RedisConnection : IAsyncDisposable
                     if (Volatile.Read(ref _fault) is { } fault)
                     {
                         // Faulted while this command was in hand: Fault may already have drained the queue.
-                        command.TrySetException(Closed(fault));
+                        command.TrySetException(ClosedError(fault));
                     }
                 }
 
@@ -244,7 +275,9 @@ internal sealed class RedisConnection : IAsyncDisposable
 
                     if (!_pending.TryDequeue(out var command))
                     {
-                        throw new RedisProtocolException("a reply arrived with no command waiting for it");
+                        var messages = Volatile.Read(ref _messages) ?? throw new RedisProtocolException("a reply arrived with no command waiting for it");
+                        messages(reply);
+                        continue;
                     }
 
                     command.Complete(reply);
@@ -274,6 +307,7 @@ internal sealed class RedisConnection : IAsyncDisposable
         }
 
         _outbox.Writer.TryComplete();
+        _closed.TrySetResult();
         try
         {
             _socket.Shutdown(SocketShutdown.Both);
@@ -284,7 +318,7 @@ internal sealed class RedisConnection : IAsyncDisposable
         }
 
         _socket.Close();
-        var error = Closed(reason);
+        var error = ClosedError(reason);
         while (_pending.TryDequeue(out var command))
         {
             command.TrySetException(error);
@@ -305,6 +339,8 @@ internal sealed class RedisConnection : IAsyncDisposable
         public RedisArg[] Args { get; }
 
         public CancellationTokenRegistration Registration { get; set; }
+
+        public bool ExpectsReply { get; init; } = true;
 
         public void Complete(RedisReply reply)
         {
