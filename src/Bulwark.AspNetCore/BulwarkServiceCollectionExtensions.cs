@@ -7,6 +7,7 @@ using Bulwark.Core.Pipeline;
 using Bulwark.Core.Policy;
 using Bulwark.Redis.Client;
 using Bulwark.Redis.Limits;
+using Bulwark.Redis.Lists;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -35,6 +36,8 @@ public static class BulwarkServiceCollectionExtensions
         services.TryAddSingleton(_ => new BanList());
         services.TryAddSingleton(sp => LoadOptions(setup, sp.GetService<IConfiguration>()));
         services.TryAddSingleton<ICounterStore>(CreateCounterStore);
+        services.TryAddSingleton(SharedBansService.Create);
+        services.AddHostedService<SharedBansService>();
         services.TryAddSingleton(sp =>
         {
             var detectors = BulwarkEngine.DefaultDetectors().Concat(sp.GetServices<IDetector>());

@@ -3,6 +3,7 @@ using Bulwark.AspNetCore;
 using Bulwark.Core.Limits;
 using Bulwark.Core.Policy;
 using Bulwark.Redis.Limits;
+using Bulwark.Redis.Lists;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -52,6 +53,22 @@ public sealed class RedisGatewayTests : IClassFixture<RedisServerFixture>
 
         Assert.Equal(5, statuses.Count(s => s == HttpStatusCode.OK));
         Assert.Equal(15, statuses.Count(s => s == HttpStatusCode.TooManyRequests));
+
+        // A ban added through gateway A's shared bans applies on gateway B.
+        await b.Services.GetRequiredService<RedisBanSync>().Synced.WaitAsync(TimeSpan.FromSeconds(10));
+        await a.Services.GetRequiredService<RedisBanSync>().AddAsync(Core.Lists.BanTarget.Ip, "198.51.100.0/24", TimeSpan.FromMinutes(5), "shared ban");
+        var banned = b.Services.GetRequiredService<Core.Lists.BanList>();
+        for (var i = 0; i < 200 && banned.Count == 0; i++)
+        {
+            await Task.Delay(10);
+        }
+
+        var blocked = await b.GetTestServer().SendAsync(c =>
+        {
+            c.Request.Path = "/api/items";
+            c.Connection.RemoteIpAddress = IPAddress.Parse("198.51.100.7");
+        });
+        Assert.Equal(StatusCodes.Status403Forbidden, blocked.Response.StatusCode);
     }
 
     private static async Task<IHost> StartAsync(BulwarkOptions options)
