@@ -77,13 +77,15 @@ public static class BulwarkServiceCollectionExtensions
         var redis = state.Redis;
         var time = services.GetRequiredService<TimeProvider>();
         var endpoint = RedisEndpoint.Parse(redis.Connection ?? throw new BulwarkConfigurationException("State:Store is \"redis\" but State:Redis:Connection is not set."));
-        return new RedisCounterStore(
+        var store = new RedisCounterStore(
             new RedisClient(endpoint, time),
             new RedisCounterStoreOptions { KeyPrefix = redis.KeyPrefix, Budget = TimeSpan.FromMilliseconds(redis.BudgetMs) },
             ownsClient: true,
             time,
             services.GetService<ILogger<RedisCounterStore>>(),
             services.GetService<IMeterFactory>());
+        _ = store.WarmUpAsync();
+        return store;
     }
 
     private static BulwarkOptions LoadOptions(BulwarkSetup setup, IConfiguration? appConfiguration)

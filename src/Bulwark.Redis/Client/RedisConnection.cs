@@ -270,6 +270,8 @@ internal sealed class RedisConnection : IAsyncDisposable
                 {
                     if (reply.Kind == RedisReplyKind.Push)
                     {
+                        // RESP3 out-of-band data (pub/sub messages among them): never a reply to a command.
+                        Volatile.Read(ref _messages)?.Invoke(reply);
                         continue;
                     }
 

@@ -146,6 +146,22 @@ public sealed partial class RedisCounterStore : ICounterStore, IAsyncDisposable,
         }
     }
 
+    /// <summary>
+    /// Opens a connection and loads the script, so the first requests do not pay for both inside their budget. Failures
+    /// are ignored: requests then connect on demand.
+    /// </summary>
+    public async Task WarmUpAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await _client.ExecuteAsync(["SCRIPT", "LOAD", Script.Source], cancellationToken);
+        }
+        catch (Exception e) when (e is RedisException or OperationCanceledException)
+        {
+            // Redis is not there yet; the circuit breaker and the fail mode handle requests until it is.
+        }
+    }
+
     /// <summary>Disposes synchronously (for containers disposed with <c>Dispose</c>); prefer <see cref="DisposeAsync"/>.</summary>
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 

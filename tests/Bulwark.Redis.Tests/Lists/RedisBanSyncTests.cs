@@ -24,7 +24,8 @@ public sealed class RedisBanSyncTests : IClassFixture<RedisServerFixture>
         var listA = new BanList();
         var listB = new BanList();
         await using var a = new RedisBanSync(endpoint, clientA, listA, prefix);
-        await using var b = new RedisBanSync(endpoint, clientB, listB, prefix);
+        // Gateway B speaks RESP3, where pub/sub messages arrive as push frames.
+        await using var b = new RedisBanSync(RedisEndpoint.Parse(_fixture.Server.Connection("protocol=3")), clientB, listB, prefix);
         a.Start();
         b.Start();
         await Task.WhenAll(a.Synced, b.Synced).WaitAsync(Soon);
