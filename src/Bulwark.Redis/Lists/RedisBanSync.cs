@@ -14,7 +14,7 @@ namespace Bulwark.Redis.Lists;
 /// whole hash, and applies each published change as it arrives, so a ban added on one gateway applies on all within a
 /// round trip. After a lost subscription it reconnects (backoff 200 ms doubling to 5 s) and loads the hash again.
 /// </summary>
-public sealed partial class RedisBanSync : IAsyncDisposable
+public sealed partial class RedisBanSync : IAsyncDisposable, IDisposable
 {
     private static readonly RedisScript AddScript = new("redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) redis.call('PUBLISH', KEYS[1], ARGV[2]) return 1");
     private static readonly RedisScript RemoveScript = new("local n = redis.call('HDEL', KEYS[1], ARGV[1]) redis.call('PUBLISH', KEYS[1], ARGV[2]) return n");
@@ -80,6 +80,9 @@ public sealed partial class RedisBanSync : IAsyncDisposable
             await _loop;
         }
     }
+
+    /// <summary>Stops synchronously (for containers disposed with <c>Dispose</c>); prefer <see cref="DisposeAsync"/>.</summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     private static string Field(BanTarget target, string value) => $"{(int)target}|{value}";
 

@@ -71,6 +71,22 @@ public sealed class RedisGatewayTests : IClassFixture<RedisServerFixture>
         Assert.Equal(StatusCodes.Status403Forbidden, blocked.Response.StatusCode);
     }
 
+    [RedisFact]
+    public void A_plain_service_provider_builds_and_disposes_the_redis_services()
+    {
+        var options = new BulwarkOptions
+        {
+            State = new StateOptions { Store = "redis", Redis = new RedisOptions { Connection = _fixture.Server.Connection(), BudgetMs = 2000 } },
+        };
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddBulwark(o => o.Options = options);
+        var provider = services.BuildServiceProvider();
+        Assert.IsType<RedisCounterStore>(provider.GetRequiredService<ICounterStore>());
+        provider.GetRequiredService<RedisBanSync>().Start();
+        provider.Dispose();
+    }
+
     private static async Task<IHost> StartAsync(BulwarkOptions options)
     {
         var host = new HostBuilder()
