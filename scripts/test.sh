@@ -11,8 +11,8 @@ if ! command -v dotnet >/dev/null 2>&1; then
   exit 1
 fi
 
-# System packages the tests need. None yet for the foundation; later issues add theirs here (redis-server, nginx, …).
-need_packages=()
+# System packages the tests need (redis-server: tests/Bulwark.Redis.Tests starts its own). Later issues add theirs here.
+need_packages=(redis-server)
 if [ ${#need_packages[@]} -gt 0 ]; then
   missing=()
   for p in "${need_packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done

@@ -6,6 +6,9 @@ using Bulwark.Core.Limits;
 using Bulwark.Core.Lists;
 using Bulwark.Core.Pipeline;
 using Bulwark.Core.Policy;
+using Bulwark.Redis.Client;
+using Bulwark.Redis.Limits;
+using Bulwark.Redis.Lists;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -33,7 +36,9 @@ public static class BulwarkServiceCollectionExtensions
         services.TryAddSingleton(sp => new BulwarkMetrics(sp.GetService<IMeterFactory>()));
         services.TryAddSingleton(_ => new BanList());
         services.TryAddSingleton(sp => LoadOptions(setup, sp.GetService<IConfiguration>()));
-        services.TryAddSingleton<ICounterStore>(sp => new InMemoryCounterStore(sp.GetRequiredService<BulwarkOptions>().State.Memory.MaxEntries));
+        services.TryAddSingleton<ICounterStore>(CreateCounterStore);
+        services.TryAddSingleton(SharedBansService.Create);
+        services.AddHostedService<SharedBansService>();
         services.TryAddSingleton<IIpIntelLookup>(sp =>
         {
             var options = sp.GetRequiredService<BulwarkOptions>();
@@ -61,15 +66,21 @@ public static class BulwarkServiceCollectionExtensions
             var detectors = BulwarkEngine.DefaultDetectors()
                 .Concat(options.IpIntel.Database is null ? [] : IpIntelComponents.Detectors(options.IpIntel))
                 .Concat(sp.GetServices<IDetector>());
+            var store = sp.GetRequiredService<ICounterStore>();
+
+            // A shared store can fail: fail-open policies then count locally, at this gateway's share of each limit.
+            var fallback = store is ISynchronousCounterStore ? null : new InMemoryCounterStore(options.State.Memory.MaxEntries);
             return new BulwarkEngine(
                 options,
-                sp.GetRequiredService<ICounterStore>(),
+                store,
                 enrichers,
                 detectors,
                 sp.GetService<IScorer>(),
                 sp.GetRequiredService<BanList>(),
                 sp.GetRequiredService<BulwarkMetrics>(),
-                sp.GetService<ILogger<BulwarkEngine>>());
+                sp.GetService<ILogger<BulwarkEngine>>(),
+                fallback,
+                options.State.Redis.FallbackShare);
         });
 
         if (setup.DecisionLogPath is { } path)
@@ -83,6 +94,29 @@ public static class BulwarkServiceCollectionExtensions
         }
 
         return new BulwarkBuilder(services);
+    }
+
+    /// <summary>The store <c>State:Store</c> names: in memory, or Redis (connections open on first use, so startup never waits for Redis).</summary>
+    private static ICounterStore CreateCounterStore(IServiceProvider services)
+    {
+        var state = services.GetRequiredService<BulwarkOptions>().State;
+        if (state.Store != "redis")
+        {
+            return new InMemoryCounterStore(state.Memory.MaxEntries);
+        }
+
+        var redis = state.Redis;
+        var time = services.GetRequiredService<TimeProvider>();
+        var endpoint = RedisEndpoint.Parse(redis.Connection ?? throw new BulwarkConfigurationException("State:Store is \"redis\" but State:Redis:Connection is not set."));
+        var store = new RedisCounterStore(
+            new RedisClient(endpoint, time),
+            new RedisCounterStoreOptions { KeyPrefix = redis.KeyPrefix, Budget = TimeSpan.FromMilliseconds(redis.BudgetMs) },
+            ownsClient: true,
+            time,
+            services.GetService<ILogger<RedisCounterStore>>(),
+            services.GetService<IMeterFactory>());
+        _ = store.WarmUpAsync();
+        return store;
     }
 
     private static BulwarkOptions LoadOptions(BulwarkSetup setup, IConfiguration? appConfiguration)

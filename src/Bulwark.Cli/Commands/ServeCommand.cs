@@ -48,21 +48,23 @@ internal static class ServeCommand
             return 1;
         }
 
-        PrintBanner(options, loaded.Source, DemoServer.Addresses(app));
+        PrintBanner(options, loaded.Source, loaded.Options!.State, DemoServer.Addresses(app));
         await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
         return 0;
     }
 
-    private static void PrintBanner(ServeOptions options, string source, IReadOnlyList<string> addresses)
+    private static void PrintBanner(ServeOptions options, string source, Bulwark.Core.Policy.StateOptions state, IReadOnlyList<string> addresses)
     {
         var url = addresses.FirstOrDefault(a => a.StartsWith("http://", StringComparison.Ordinal)) ?? addresses.FirstOrDefault() ?? "http://127.0.0.1:5080";
         var policy = options.ConfigFile is null ? "embedded default (samples/bulwark.json)" : source;
+        // Only host:port of the connection string: the rest may hold a password.
+        var store = state.Store == "redis" ? $"counters in Redis at {state.Redis.Connection?.Split(',')[0]}" : "counters in memory";
         var decisions = options.DecisionsFile is null ? "" : $"; decisions -> {options.DecisionsFile}";
         var login = $"-X POST {url}/api/auth/login -H 'content-type: application/json'";
         Console.WriteLine($$"""
 
             Bulwark is protecting the demo API at {{string.Join(", ", addresses)}}
-              policy: {{policy}}; counters in memory{{decisions}}
+              policy: {{policy}}; {{store}}{{decisions}}
 
             Try:
               curl -i {{url}}/api/products/42

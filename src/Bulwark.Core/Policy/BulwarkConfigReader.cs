@@ -24,7 +24,7 @@ public static class BulwarkConfigReader
         ["Mode", "TrustedProxies", "Ipv6Prefix", "State", "Lists", "Identity", "Privacy", "IpIntel", "Routes", "Policies"];
     private static readonly string[] StateKeys = ["Store", "Memory", "Redis"];
     private static readonly string[] MemoryKeys = ["MaxEntries"];
-    private static readonly string[] RedisKeys = ["Connection"];
+    private static readonly string[] RedisKeys = ["Connection", "KeyPrefix", "BudgetMs", "FallbackShare"];
     private static readonly string[] ListsKeys = ["Allow", "Deny"];
     private static readonly string[] ListKeys = ["Cidrs", "ApiKeys", "Accounts"];
     private static readonly string[] IdentityKeys = ["ApiKeyHeader", "SessionCookie", "SessionHeader", "AccountBodyFields", "MaxBodyBytes"];
@@ -133,10 +133,14 @@ public static class BulwarkConfigReader
             var o = new RedisOptions();
             foreach (var (key, child, p) in Fields(section, path, RedisKeys, "the Redis settings"))
             {
-                if (key == "Connection")
+                o = key switch
                 {
-                    o = o with { Connection = NullIfEmpty(String(child, p)) };
-                }
+                    "Connection" => o with { Connection = NullIfEmpty(String(child, p)) },
+                    "KeyPrefix" => o with { KeyPrefix = String(child, p) ?? o.KeyPrefix },
+                    "BudgetMs" => o with { BudgetMs = Int(child, p) ?? o.BudgetMs },
+                    "FallbackShare" => o with { FallbackShare = Double(child, p) ?? o.FallbackShare },
+                    _ => o,
+                };
             }
 
             return o;
@@ -581,6 +585,26 @@ public static class BulwarkConfigReader
 
         private int? Int(IConfigurationSection section, string path) =>
             Long(section, path, int.MinValue, int.MaxValue) is { } value ? (int)value : null;
+
+        private double? Double(IConfigurationSection section, string path)
+        {
+            var text = String(section, path);
+            if (string.IsNullOrEmpty(text))
+            {
+                return null;
+            }
+
+            if (double.TryParse(text, NumberStyles.AllowDecimalPoint | NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value))
+            {
+                return value;
+            }
+
+            errors.Add(new ConfigError(
+                path,
+                $"expected a number, found \"{text}\"",
+                "Write a number without quotes, like 0.5."));
+            return null;
+        }
 
         private long? Long(IConfigurationSection section, string path) => Long(section, path, long.MinValue, long.MaxValue);
 

@@ -64,6 +64,39 @@ public static class BulwarkConfigValidator
                 "Set State:Redis:Connection to \"host:port\" (for example \"localhost:6379\"), or use Store \"memory\"."));
         }
 
+        var redis = ConfigPath.Property(path, "Redis");
+        if (state.Store == "redis" && !string.IsNullOrWhiteSpace(state.Redis.Connection) && ConnectionProblem(state.Redis.Connection) is { } problem)
+        {
+            errors.Add(new ConfigError(
+                ConfigPath.Property(redis, "Connection"),
+                problem,
+                "Write \"host:port\" with optional settings after commas, like \"redis.internal:6379,user=gateway,password=…,ssl=true\"; settings are password, user, ssl, sslHost, connectTimeout, protocol and connections."));
+        }
+
+        if (state.Redis.KeyPrefix.AsSpan().IndexOfAny('{', '}') >= 0)
+        {
+            errors.Add(new ConfigError(
+                ConfigPath.Property(redis, "KeyPrefix"),
+                $"KeyPrefix \"{state.Redis.KeyPrefix}\" contains '{{' or '}}'",
+                "Remove the braces: Bulwark puts the Redis Cluster hash tag {…} around the client value itself, like \"bulwark:\"."));
+        }
+
+        if (state.Redis.BudgetMs is < 1 or > 10_000)
+        {
+            errors.Add(new ConfigError(
+                ConfigPath.Property(redis, "BudgetMs"),
+                $"BudgetMs {state.Redis.BudgetMs} is out of range",
+                "Use 1 to 10000 milliseconds; 5 (the default) suits a Redis in the same data centre."));
+        }
+
+        if (!(state.Redis.FallbackShare is > 0 and <= 1))
+        {
+            errors.Add(new ConfigError(
+                ConfigPath.Property(redis, "FallbackShare"),
+                $"FallbackShare {state.Redis.FallbackShare} is out of range",
+                "Use a number above 0 and at most 1: the share of each limit one gateway enforces alone while Redis is down, like 1/N for N gateways (default 0.5)."));
+        }
+
         if (state.Memory.MaxEntries < 1000)
         {
             errors.Add(new ConfigError(
@@ -71,6 +104,35 @@ public static class BulwarkConfigValidator
                 $"MaxEntries {state.Memory.MaxEntries} is too small",
                 "Use at least 1000; each entry costs about a hundred bytes, so 1,000,000 (the default) is about 100 MB."));
         }
+    }
+
+    /// <summary>What is wrong with a Redis connection string's shape, or null. Bulwark.Redis parses it fully at startup.</summary>
+    private static string? ConnectionProblem(string connection)
+    {
+        string[] settings = ["password", "user", "ssl", "sslhost", "connecttimeout", "protocol", "connections"];
+        var parts = connection.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Length == 0 || parts[0].Contains('=', StringComparison.Ordinal))
+        {
+            return $"Redis connection \"{connection}\" does not start with host:port";
+        }
+
+        var hostPort = parts[0];
+        var colon = hostPort.StartsWith('[') ? hostPort.IndexOf("]:", StringComparison.Ordinal) + 1 : hostPort.LastIndexOf(':');
+        if (colon > 0 && !(int.TryParse(hostPort[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port is > 0 and < 65536))
+        {
+            return $"Redis connection \"{hostPort}\" has no valid port";
+        }
+
+        foreach (var part in parts.Skip(1))
+        {
+            var eq = part.IndexOf('=', StringComparison.Ordinal);
+            if (eq <= 0 || !settings.Contains(part[..eq].Trim().ToLowerInvariant()))
+            {
+                return $"Redis connection setting \"{(eq <= 0 ? part : part[..eq])}\" is not known";
+            }
+        }
+
+        return null;
     }
 
     private static void CheckIdentity(List<ConfigError> errors, string path, IdentityOptions identity)

@@ -16,6 +16,9 @@ public sealed class BulwarkConfigReaderTests
         Assert.Equal("redis", o.State.Store);
         Assert.Equal(50_000, o.State.Memory.MaxEntries);
         Assert.Equal("localhost:6379,ssl=true", o.State.Redis.Connection);
+        Assert.Equal("edge:", o.State.Redis.KeyPrefix);
+        Assert.Equal(20, o.State.Redis.BudgetMs);
+        Assert.Equal(0.25, o.State.Redis.FallbackShare);
         Assert.Equal(["192.0.2.0/24"], o.Lists.Allow.Cidrs);
         Assert.Equal(["k-allow"], o.Lists.Allow.ApiKeys);
         Assert.Equal(["ops@example.com"], o.Lists.Allow.Accounts);
@@ -193,6 +196,7 @@ public sealed class BulwarkConfigReaderTests
 
     [Theory]
     [InlineData("'Mode': 'enforced'", "$.Bulwark.Mode", "\"enforced\" is not a valid mode", "Did you mean \"enforce\"?")]
+    [InlineData("'State': { 'Redis': { 'FallbackShare': 'half' } }", "$.Bulwark.State.Redis.FallbackShare", "expected a number", "0.5")]
     [InlineData("'State': { 'Store': 'sql' }", "$.Bulwark.State.Store", "\"sql\" is not a valid store", "\"memory\" or \"redis\"")]
     [InlineData("'Policies': { 'p': { 'FailMode': 'shut' } }", "$.Bulwark.Policies.p.FailMode", "not a valid fail mode", "\"open\" or \"closed\"")]
     [InlineData("'Policies': { 'p': { 'Mode': 'watch' } }", "$.Bulwark.Policies.p.Mode", "not a valid mode", "\"enforce\" or \"monitor\"")]

@@ -1,0 +1,110 @@
+using System.Net;
+using Bulwark.AspNetCore;
+using Bulwark.Core.Limits;
+using Bulwark.Core.Policy;
+using Bulwark.Redis.Limits;
+using Bulwark.Redis.Lists;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Bulwark.Redis.Tests.AspNetCore;
+
+/// <summary><c>State:Store = "redis"</c> through AddBulwark: two gateway applications share one limit.</summary>
+public sealed class RedisGatewayTests : IClassFixture<RedisServerFixture>
+{
+    private readonly RedisServerFixture _fixture;
+
+    public RedisGatewayTests(RedisServerFixture fixture) => _fixture = fixture;
+
+    [RedisFact]
+    public async Task Two_gateway_apps_with_a_redis_store_share_one_limit()
+    {
+        var prefix = $"gw{Guid.NewGuid():N}:";
+        var json = $$"""
+            {
+              "Bulwark": {
+                "State": { "Store": "redis", "Redis": { "Connection": "{{_fixture.Server.Connection()}}", "KeyPrefix": "{{prefix}}", "BudgetMs": 2000 } },
+                "Routes": [ { "Path": "/api/**", "Policy": "api" } ],
+                "Policies": { "api": { "Limits": [ { "Name": "api-ip", "Key": "ip", "Rate": "5/min" } ] } }
+              }
+            }
+            """;
+        var loaded = BulwarkConfigLoader.LoadJson(json);
+        Assert.True(loaded.Options is not null, string.Join("\n", loaded.Errors));
+        using var a = await StartAsync(loaded.Options!);
+        using var b = await StartAsync(loaded.Options!);
+        Assert.IsType<RedisCounterStore>(a.Services.GetRequiredService<ICounterStore>());
+
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 20; i++)
+        {
+            var server = (i % 2 == 0 ? a : b).GetTestServer();
+            var context = await server.SendAsync(c =>
+            {
+                c.Request.Path = "/api/items";
+                c.Connection.RemoteIpAddress = IPAddress.Parse("203.0.113.50");
+            });
+            statuses.Add((HttpStatusCode)context.Response.StatusCode);
+        }
+
+        Assert.Equal(5, statuses.Count(s => s == HttpStatusCode.OK));
+        Assert.Equal(15, statuses.Count(s => s == HttpStatusCode.TooManyRequests));
+
+        // A ban added through gateway A's shared bans applies on gateway B.
+        await b.Services.GetRequiredService<RedisBanSync>().Synced.WaitAsync(TimeSpan.FromSeconds(10));
+        await a.Services.GetRequiredService<RedisBanSync>().AddAsync(Core.Lists.BanTarget.Ip, "198.51.100.0/24", TimeSpan.FromMinutes(5), "shared ban");
+        var banned = b.Services.GetRequiredService<Core.Lists.BanList>();
+        for (var i = 0; i < 200 && banned.Count == 0; i++)
+        {
+            await Task.Delay(10);
+        }
+
+        var blocked = await b.GetTestServer().SendAsync(c =>
+        {
+            c.Request.Path = "/api/items";
+            c.Connection.RemoteIpAddress = IPAddress.Parse("198.51.100.7");
+        });
+        Assert.Equal(StatusCodes.Status403Forbidden, blocked.Response.StatusCode);
+    }
+
+    [RedisFact]
+    public void A_plain_service_provider_builds_and_disposes_the_redis_services()
+    {
+        var options = new BulwarkOptions
+        {
+            State = new StateOptions { Store = "redis", Redis = new RedisOptions { Connection = _fixture.Server.Connection(), BudgetMs = 2000 } },
+        };
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddBulwark(o => o.Options = options);
+        var provider = services.BuildServiceProvider();
+        Assert.IsType<RedisCounterStore>(provider.GetRequiredService<ICounterStore>());
+        provider.GetRequiredService<RedisBanSync>().Start();
+        provider.Dispose();
+    }
+
+    private static async Task<IHost> StartAsync(BulwarkOptions options)
+    {
+        var host = new HostBuilder()
+            .ConfigureWebHost(web => web
+                .UseTestServer()
+                .ConfigureServices(s =>
+                {
+                    s.AddRouting();
+                    s.AddBulwark(o => o.Options = options);
+                })
+                .Configure(app =>
+                {
+                    app.UseRouting();
+                    app.UseBulwark();
+                    app.UseEndpoints(endpoints => endpoints.MapGet("/api/items", () => "items"));
+                }))
+            .Build();
+        await host.StartAsync();
+        return host;
+    }
+}
