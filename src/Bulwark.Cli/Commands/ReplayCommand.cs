@@ -16,12 +16,22 @@ internal static class ReplayCommand
         var input = new Option<string>("--input") { Description = "Request records, one JSON object per line (CONTRACTS §2); '-' reads standard input.", Required = true };
         var config = new Option<string?>("--config") { Description = "Configuration file. Default: the embedded default policy (samples/bulwark.json)." };
         var decisions = new Option<string?>("--decisions") { Description = "Write decision records (CONTRACTS §3) to this file; '-' for standard output." };
-        var command = new Command("replay", "Run request records through the engine on a simulated clock and summarise what it decided.") { input, config, decisions };
-        command.SetAction((parseResult, cancellationToken) => RunAsync(parseResult.GetValue(input)!, parseResult.GetValue(config), parseResult.GetValue(decisions), cancellationToken));
+        var format = new Option<string>("--format")
+        {
+            Description = "Input format: jsonl (request records), nginx (the combined access log) or nginx-json (the log_format in docs/replay.md).",
+            DefaultValueFactory = _ => "jsonl",
+        };
+        format.AcceptOnlyFromAmong([.. RequestRecordParsers.Names]);
+        var command = new Command("replay", "Run request records through the engine on a simulated clock and summarise what it decided.") { input, format, config, decisions };
+        command.SetAction((parseResult, cancellationToken) =>
+        {
+            RequestRecordParsers.TryParseName(parseResult.GetValue(format), out var inputFormat);
+            return RunAsync(parseResult.GetValue(input)!, inputFormat, parseResult.GetValue(config), parseResult.GetValue(decisions), cancellationToken);
+        });
         return command;
     }
 
-    private static async Task<int> RunAsync(string input, string? configFile, string? decisionsFile, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(string input, ReplayInputFormat format, string? configFile, string? decisionsFile, CancellationToken cancellationToken)
     {
         var loaded = configFile is null ? BulwarkConfigLoader.LoadJson(DemoServer.DefaultPolicyJson()) : BulwarkConfigLoader.LoadFile(configFile);
         if (loaded.Options is null)
@@ -56,7 +66,7 @@ internal static class ReplayCommand
         }
 
         var engine = new BulwarkEngine(loaded.Options);
-        var runner = new ReplayRunner(engine, loaded.Options);
+        var runner = new ReplayRunner(engine, loaded.Options, format);
         await using var inputStream = input == "-" ? Console.OpenStandardInput() : File.OpenRead(input);
         await using var decisionStream = decisionsFile switch
         {
