@@ -12,7 +12,7 @@ if ! command -v dotnet >/dev/null 2>&1; then
 fi
 
 # System packages the tests need. None yet for the foundation; later issues add theirs here (redis-server, nginx, …).
-need_packages=()
+need_packages=(chromium) # chromium: the replay report test renders the page in headless Chromium through Playwright
 if [ ${#need_packages[@]} -gt 0 ]; then
   missing=()
   for p in "${need_packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done

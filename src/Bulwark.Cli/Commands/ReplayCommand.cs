@@ -22,16 +22,17 @@ internal static class ReplayCommand
             DefaultValueFactory = _ => "jsonl",
         };
         format.AcceptOnlyFromAmong([.. RequestRecordParsers.Names]);
-        var command = new Command("replay", "Run request records through the engine on a simulated clock and summarise what it decided.") { input, format, config, decisions };
+        var report = new Option<string?>("--report") { Description = "Write a self-contained HTML report (tables and charts) to this file." };
+        var command = new Command("replay", "Run request records through the engine on a simulated clock and summarise what it decided.") { input, format, config, decisions, report };
         command.SetAction((parseResult, cancellationToken) =>
         {
             RequestRecordParsers.TryParseName(parseResult.GetValue(format), out var inputFormat);
-            return RunAsync(parseResult.GetValue(input)!, inputFormat, parseResult.GetValue(config), parseResult.GetValue(decisions), cancellationToken);
+            return RunAsync(parseResult.GetValue(input)!, inputFormat, parseResult.GetValue(config), parseResult.GetValue(decisions), parseResult.GetValue(report), cancellationToken);
         });
         return command;
     }
 
-    private static async Task<int> RunAsync(string input, ReplayInputFormat format, string? configFile, string? decisionsFile, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(string input, ReplayInputFormat format, string? configFile, string? decisionsFile, string? reportFile, CancellationToken cancellationToken)
     {
         var loaded = configFile is null ? BulwarkConfigLoader.LoadJson(DemoServer.DefaultPolicyJson()) : BulwarkConfigLoader.LoadFile(configFile);
         if (loaded.Options is null)
@@ -91,6 +92,11 @@ internal static class ReplayCommand
         }
 
         ReplayReport.Print(console, summary, loaded.Source);
+        if (reportFile is not null)
+        {
+            await using var report = new StreamWriter(reportFile, append: false, new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+            ReplayHtmlReport.Write(report, summary, loaded.Source);
+        }
         if (summary.Decided == 0)
         {
             await Console.Error.WriteLineAsync("bulwark replay: no usable record in the input").ConfigureAwait(false);
