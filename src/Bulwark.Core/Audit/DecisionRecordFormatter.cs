@@ -8,12 +8,18 @@ namespace Bulwark.Core.Audit;
 
 /// <summary>
 /// Writes decision records (CONTRACTS.md §3) as JSON: addresses masked (default IPv4 /24, IPv6 /48), accounts, API keys
-/// and sessions pseudonymised with a keyed hash. Nothing that identifies a person leaves in clear.
+/// and sessions pseudonymised with a keyed hash. Nothing that identifies a person leaves in clear. Not thread-safe: one
+/// formatter per writer (it remembers the last 16,384 pseudonyms of each kind, so a repeated account costs no hash).
 /// </summary>
 public sealed class DecisionRecordFormatter
 {
+    private const int PseudonymCacheSize = 16_384;
+
     private readonly PrivacyOptions _privacy;
     private readonly Pseudonymizer _pseudonymizer;
+    private readonly Dictionary<string, string> _accounts = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _apiKeys = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _sessions = new(StringComparer.Ordinal);
 
     /// <summary>Creates a formatter with the configured masking and pseudonym key.</summary>
     public DecisionRecordFormatter(PrivacyOptions privacy)
@@ -87,9 +93,9 @@ public sealed class DecisionRecordFormatter
             writer.WriteString("ja4"u8, ja4);
         }
 
-        WritePseudonym(writer, "account"u8, decision.Actor.Account?.Trim().ToLowerInvariant());
-        WritePseudonym(writer, "api_key"u8, decision.Actor.ApiKey);
-        WritePseudonym(writer, "session"u8, decision.Actor.Session);
+        WritePseudonym(writer, "account"u8, decision.Actor.Account, _accounts, normalize: true);
+        WritePseudonym(writer, "api_key"u8, decision.Actor.ApiKey, _apiKeys, normalize: false);
+        WritePseudonym(writer, "session"u8, decision.Actor.Session, _sessions, normalize: false);
         writer.WriteEndObject();
         writer.WriteBoolean("enforced"u8, decision.Enforced);
         writer.WriteString("method"u8, request.Method);
@@ -102,14 +108,31 @@ public sealed class DecisionRecordFormatter
         writer.WriteEndObject();
     }
 
-    private void WritePseudonym(Utf8JsonWriter writer, ReadOnlySpan<byte> name, string? value)
+    private void WritePseudonym(Utf8JsonWriter writer, ReadOnlySpan<byte> name, string? value, Dictionary<string, string> cache, bool normalize)
     {
-        if (!string.IsNullOrEmpty(value))
+        if (string.IsNullOrEmpty(value))
         {
-            Span<char> pseudonym = stackalloc char[Pseudonymizer.Length];
-            _pseudonymizer.TryPseudonymize(value, pseudonym, out _);
-            writer.WriteString(name, pseudonym);
+            return;
         }
+
+        if (!cache.TryGetValue(value, out var pseudonym))
+        {
+            // Accounts are compared as the limits key them: trimmed and lower-cased.
+            var normalized = normalize ? value.Trim().ToLowerInvariant() : value;
+            if (normalized.Length == 0)
+            {
+                return;
+            }
+
+            if (cache.Count >= PseudonymCacheSize)
+            {
+                cache.Clear();
+            }
+
+            cache[value] = pseudonym = _pseudonymizer.Pseudonymize(normalized);
+        }
+
+        writer.WriteString(name, pseudonym);
     }
 
     /// <summary><c>yyyy-MM-ddTHH:mm:ss.fffZ</c> in UTC, written without a format string or an intermediate string.</summary>

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using Bulwark.Core.Audit;
 using Bulwark.Core.Decisions;
@@ -208,7 +209,7 @@ public sealed class ReplayRunner
 
         var mitigated = decision.Action != DecisionAction.Allow;
         var key = (decision.Policy ?? "(none)", BulwarkMetrics.ActionName(decision.Action), decision.ReasonCode);
-        summary.Actions[key] = summary.Actions.GetValueOrDefault(key) + 1;
+        CollectionsMarshal.GetValueRefOrAddDefault(summary.Actions, key, out _)++;
 
         var bucket = new DateTimeOffset(timestamp.UtcTicks - (timestamp.UtcTicks % TimelineBucket.Ticks), TimeSpan.Zero);
         if (bucket != _lastBucket || _lastCounts is null)
@@ -228,7 +229,12 @@ public sealed class ReplayRunner
         record.Request.ClientIp.TryFormatMasked(_privacy.Ipv4MaskBits, _privacy.Ipv6MaskBits, actor, out var actorLength);
         actor = actor[..actorLength];
         var actors = summary.Actors.GetAlternateLookup<ReadOnlySpan<char>>();
-        if (actors.TryGetValue(actor, out var seen) || summary.Actors.Count < ReplaySummary.MaxActors)
+        if (summary.Actors.Count < ReplaySummary.MaxActors)
+        {
+            ref var seen = ref CollectionsMarshal.GetValueRefOrAddDefault(actors, actor, out _);
+            seen = (seen.Requests + 1, seen.Mitigated + (mitigated ? 1 : 0));
+        }
+        else if (actors.TryGetValue(actor, out var seen))
         {
             actors[actor] = (seen.Requests + 1, seen.Mitigated + (mitigated ? 1 : 0));
         }
@@ -239,7 +245,7 @@ public sealed class ReplayRunner
 
         foreach (var reason in decision.Reasons)
         {
-            summary.Signals[reason.Signal] = summary.Signals.GetValueOrDefault(reason.Signal) + 1;
+            CollectionsMarshal.GetValueRefOrAddDefault(summary.Signals, reason.Signal, out _)++;
         }
 
         if (record.Label is { } label)
