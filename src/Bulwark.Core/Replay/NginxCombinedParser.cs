@@ -246,10 +246,27 @@ public sealed class NginxCombinedParser : IRequestRecordParser
 
     private static int HexValue(byte b) => b <= '9' ? b - '0' : (b | 0x20) - 'a' + 10;
 
-    /// <summary>Input text for an error message: decoded, and cut to 80 characters.</summary>
+    /// <summary>Input text for an error message: as logged (control bytes as <c>\xHH</c>), cut to 80 characters.</summary>
     private static string Text(ReadOnlySpan<byte> text)
     {
-        var decoded = Decode(text);
-        return decoded.Length <= 80 ? decoded : decoded[..80] + "…";
+        var builder = new StringBuilder(Math.Min(text.Length, 80) + 1);
+        foreach (var rune in Encoding.UTF8.GetString(text[..Math.Min(text.Length, 240)]).EnumerateRunes())
+        {
+            if (builder.Length >= 80)
+            {
+                return builder.Append('…').ToString();
+            }
+
+            if (Rune.IsControl(rune))
+            {
+                builder.Append(System.Globalization.CultureInfo.InvariantCulture, $"\\x{rune.Value:X2}");
+            }
+            else
+            {
+                builder.Append(rune.ToString());
+            }
+        }
+
+        return builder.ToString();
     }
 }

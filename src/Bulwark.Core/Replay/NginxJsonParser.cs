@@ -179,7 +179,7 @@ public sealed class NginxJsonParser : IRequestRecordParser
         var missing = timestamp is null ? "msec\" or \"time_iso8601" : ip is null ? "remote_addr" : method is null ? "request_method" : uri is null ? "request_uri" : null;
         if (missing is not null)
         {
-            error = $"\"{missing}\" is required";
+            error = $"\"{missing}\" is required" + (method is null && uri is null && timestamp is not null && ip is not null ? " (nginx logs it empty when no HTTP request line arrived)" : "");
             return false;
         }
 

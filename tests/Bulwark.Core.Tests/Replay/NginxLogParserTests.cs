@@ -149,4 +149,27 @@ public class NginxLogParserTests
         Assert.False(NginxJsonParser.TryParseMsec("-1.0"u8, out _));
         Assert.False(NginxJsonParser.TryParseMsec("17952x5200.0"u8, out _));
     }
+
+    [Fact]
+    public void Lines_written_by_a_real_nginx_parse()
+    {
+        // nginx 1.22.1 (Debian 12) with samples/nginx-bulwark-log.conf and the combined format, fed by curl and raw sockets.
+        var combined = new NginxCombinedParser(Identity);
+        Assert.True(combined.TryParse("""127.0.0.1 - - [22/Nov/2026:03:07:31 +0000] "GET /api/search?q=a%20b&x=\x22y\x22 HTTP/1.1" 200 2 "http://ref.example/\x22x\x22" "Mozilla/5.0 \x22quoted\x22 caf\xC3\xA9" """u8.TrimEnd((byte)' '), 1, out var record, out var error), error);
+        Assert.Equal("q=a%20b&x=\"y\"", record.Request.Query);
+        Assert.Equal("http://ref.example/\"x\"", record.Request.Headers["referer"]);
+        Assert.Equal("Mozilla/5.0 \"quoted\" café", record.Request.Headers["user-agent"]);
+        Assert.False(combined.TryParse("""127.0.0.1 - - [22/Nov/2026:03:07:31 +0000] "GARBAGE" 400 157 "-" "-" """u8.TrimEnd((byte)' '), 2, out _, out error));
+        Assert.Contains("'GARBAGE'", error, StringComparison.Ordinal);
+        Assert.False(combined.TryParse("""127.0.0.1 - - [22/Nov/2026:03:07:32 +0000] "\x16\x03\x01\x00\x05hello" 400 157 "-" "-" """u8.TrimEnd((byte)' '), 3, out _, out error));
+        Assert.Contains("\\x16\\x03", error, StringComparison.Ordinal); // shown as logged, no control bytes in the message
+
+        var json = new NginxJsonParser(Identity);
+        Assert.True(json.TryParse("""{"time_iso8601":"2026-11-22T03:07:31+00:00","msec":"1795316851.680","remote_addr":"127.0.0.1","request_method":"GET","request_uri":"/api/search?q=a%20b&x=\"y\"","server_protocol":"HTTP/1.1","status":"200","body_bytes_sent":"2","request_time":"0.000","http_user_agent":"Mozilla/5.0 \"quoted\" café","http_accept":"*/*","http_accept_language":"","http_accept_encoding":"","http_referer":"http://ref.example/\"x\"","http_x_api_key":"key-1","ssl_protocol":""}"""u8, 4, out record, out error), error);
+        Assert.Equal(new DateTimeOffset(2026, 11, 22, 3, 7, 31, 680, TimeSpan.Zero), record.Request.Timestamp);
+        Assert.Equal("key-1", record.Request.ApiKey);
+        Assert.Equal(["user-agent", "accept", "referer", "x-api-key"], record.Request.Headers.AsSpan().ToArray().Select(h => h.Key));
+        Assert.False(json.TryParse("""{"time_iso8601":"2026-11-22T03:07:31+00:00","msec":"1795316851.708","remote_addr":"127.0.0.1","request_method":"","request_uri":"","server_protocol":"","status":"400","body_bytes_sent":"157","request_time":"0.001","http_user_agent":"","http_accept":"","http_accept_language":"","http_accept_encoding":"","http_referer":"","http_x_api_key":"","ssl_protocol":""}"""u8, 5, out _, out error));
+        Assert.Contains("no HTTP request line", error, StringComparison.Ordinal);
+    }
 }
