@@ -51,6 +51,12 @@ internal static class ReplayCommand
             return 2;
         }
 
+        if (reportFile is not null && Path.GetDirectoryName(Path.GetFullPath(reportFile)) is { } reportDirectory && !Directory.Exists(reportDirectory))
+        {
+            await Console.Error.WriteLineAsync($"bulwark replay: the folder of the report '{reportFile}' does not exist").ConfigureAwait(false);
+            return 2;
+        }
+
         // The summary goes to standard error when decision records take standard output.
         // Redirected (a file, a pipe, CI): plain text, wide enough that tables do not wrap.
         var toError = decisionsFile == "-";
