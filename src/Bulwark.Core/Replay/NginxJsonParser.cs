@@ -12,7 +12,7 @@ namespace Bulwark.Core.Replay;
 /// <c>request_uri</c>, <c>status</c>, <c>request_time</c> (seconds) as latency, every <c>http_*</c> member as a request
 /// header (<c>http_user_agent</c> → <c>user-agent</c>, in the log format's order), <c>ja4</c>/<c>ja3</c> when a
 /// fingerprinting module fills them, and an optional <c>label</c>. Empty strings and <c>-</c> mean absent; numbers may
-/// be written bare or quoted. Unknown members are ignored.
+/// be written bare or quoted. Unknown members are ignored. Not thread-safe (it reuses a header buffer): one parser per input.
 /// </summary>
 public sealed class NginxJsonParser : IRequestRecordParser
 {

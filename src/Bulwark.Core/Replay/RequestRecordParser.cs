@@ -8,7 +8,7 @@ namespace Bulwark.Core.Replay;
 /// Parses request records (CONTRACTS.md §2): one JSON object per line; <c>ts</c>, <c>ip</c>, <c>method</c>, <c>path</c>
 /// required; unknown members ignored; header member order kept as the client's order. A bad line yields an error that
 /// names the member at fault, never an exception. Reads the line once with <see cref="Utf8JsonReader"/>; only a
-/// <c>body</c> becomes a <see cref="JsonElement"/>.
+/// <c>body</c> becomes a <see cref="JsonElement"/>. Not thread-safe (it reuses a header buffer): one parser per input.
 /// </summary>
 public sealed class RequestRecordParser : IRequestRecordParser
 {
