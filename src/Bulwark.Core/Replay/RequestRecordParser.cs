@@ -13,7 +13,14 @@ namespace Bulwark.Core.Replay;
 public sealed class RequestRecordParser : IRequestRecordParser
 {
     private readonly IdentityOptions _identity;
+    private const int MaxSharedValues = 4_096;
+    private const int MaxSharedValueLength = 256;
+
     private readonly List<KeyValuePair<string, string>> _headers = new(8);
+
+    // Header values repeat across records (a user agent, an accept header): the first 4,096 distinct ones up to 256
+    // characters are kept and shared rather than allocated again, at most 2 MiB.
+    private readonly Dictionary<string, string> _sharedValues = new(StringComparer.Ordinal);
     private string? _lastLabel;
 
     /// <summary>Creates a parser that finds accounts in bodies the way the front doors do.</summary>
@@ -307,11 +314,39 @@ public sealed class RequestRecordParser : IRequestRecordParser
                 return false;
             }
 
-            _headers.Add(new(name, reader.GetString()!));
+            _headers.Add(new(name, HeaderValue(ref reader)));
         }
 
         headers = _headers.Count == 0 ? HeaderList.Empty : new HeaderList([.. _headers]);
         return true;
+    }
+
+    private string HeaderValue(ref Utf8JsonReader reader)
+    {
+        if (reader.ValueIsEscaped || reader.ValueSpan.Length > MaxSharedValueLength)
+        {
+            return reader.GetString()!;
+        }
+
+        Span<char> chars = stackalloc char[MaxSharedValueLength];
+        if (System.Text.Unicode.Utf8.ToUtf16(reader.ValueSpan, chars, out _, out var written, replaceInvalidSequences: false) != System.Buffers.OperationStatus.Done)
+        {
+            return reader.GetString()!;
+        }
+
+        var text = chars[..written];
+        if (_sharedValues.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(text, out var shared))
+        {
+            return shared;
+        }
+
+        var value = new string(text);
+        if (_sharedValues.Count < MaxSharedValues)
+        {
+            _sharedValues[value] = value;
+        }
+
+        return value;
     }
 
     private static bool TryTls(ref Utf8JsonReader reader, out TlsFingerprints? tls, [NotNullWhen(false)] out string? error)
