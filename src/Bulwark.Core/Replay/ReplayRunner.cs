@@ -104,18 +104,7 @@ public sealed class ReplayRunner
 
     private static bool TryReadLine(ref ReadOnlySequence<byte> buffer, out ReadOnlySequence<byte> line, out long length)
     {
-        ReadOnlySequence<byte> rest = buffer;
-        SequencePosition? newline;
-        if (buffer.IsSingleSegment)
-        {
-            var index = buffer.FirstSpan.IndexOf((byte)'\n');
-            newline = index < 0 ? null : buffer.GetPosition(index);
-        }
-        else
-        {
-            newline = buffer.PositionOf((byte)'\n');
-        }
-
+        var newline = buffer.PositionOf((byte)'\n');
         if (newline is null)
         {
             line = default;
@@ -123,9 +112,9 @@ public sealed class ReplayRunner
             return false;
         }
 
-        line = rest.Slice(0, newline.Value);
+        line = buffer.Slice(0, newline.Value);
         length = line.Length + 1;
-        buffer = rest.Slice(buffer.GetPosition(1, newline.Value));
+        buffer = buffer.Slice(buffer.GetPosition(1, newline.Value));
         return true;
     }
 

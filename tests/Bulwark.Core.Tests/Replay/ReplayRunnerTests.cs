@@ -185,4 +185,33 @@ public class ReplayRunnerTests
         var middle = curve.Points.First(p => p.Index >= 75_000);
         Assert.Equal(middle.Index - 50_000, middle.Mitigated);
     }
+
+    [Fact]
+    public async Task Lines_split_across_reads_and_output_past_the_buffer_are_whole()
+    {
+        var input = string.Join('\n', Enumerable.Range(0, 3_000).Select(i => Record(i % 60, $"198.51.{i % 250}.{1 + (i % 200)}", "legit", 200, user: $"u{i}")));
+        var options = Options(Policy);
+        var runner = new ReplayRunner(new BulwarkEngine(options), options);
+        using var decisions = new MemoryStream();
+        var summary = await runner.RunAsync(new TrickleStream(Encoding.UTF8.GetBytes(input), 997), decisions);
+        Assert.Equal(0, summary.Skipped);
+        Assert.Equal(3_000, summary.Decided);
+        var lines = Encoding.UTF8.GetString(decisions.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(decisions.Length > 3 * 65_536);
+        Assert.Equal(Enumerable.Range(1, 3_000).Select(i => (long)i), lines.Select(l => JsonDocument.Parse(l).RootElement.GetProperty("line").GetInt64()));
+    }
+
+    /// <summary>Hands out at most <c>chunk</c> bytes per read, so lines straddle the reader's buffers.</summary>
+    private sealed class TrickleStream(byte[] data, int chunk) : MemoryStream(data)
+    {
+        public override int Read(byte[] buffer, int offset, int count) => base.Read(buffer, offset, Math.Min(count, chunk));
+
+        public override int Read(Span<byte> buffer) => base.Read(buffer[..Math.Min(buffer.Length, chunk)]);
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            base.ReadAsync(buffer, offset, Math.Min(count, chunk), cancellationToken);
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            base.ReadAsync(buffer[..Math.Min(buffer.Length, chunk)], cancellationToken);
+    }
 }
