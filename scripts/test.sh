@@ -11,8 +11,9 @@ if ! command -v dotnet >/dev/null 2>&1; then
   exit 1
 fi
 
-# System packages the tests need (redis-server: tests/Bulwark.Redis.Tests starts its own). Later issues add theirs here.
-need_packages=(redis-server)
+# System packages the tests need: redis-server (tests/Bulwark.Redis.Tests starts its own servers) and chromium (the replay
+# report test renders the page headless through Playwright). Later issues add theirs here.
+need_packages=(redis-server chromium)
 if [ ${#need_packages[@]} -gt 0 ]; then
   missing=()
   for p in "${need_packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done

@@ -16,12 +16,23 @@ internal static class ReplayCommand
         var input = new Option<string>("--input") { Description = "Request records, one JSON object per line (CONTRACTS §2); '-' reads standard input.", Required = true };
         var config = new Option<string?>("--config") { Description = "Configuration file. Default: the embedded default policy (samples/bulwark.json)." };
         var decisions = new Option<string?>("--decisions") { Description = "Write decision records (CONTRACTS §3) to this file; '-' for standard output." };
-        var command = new Command("replay", "Run request records through the engine on a simulated clock and summarise what it decided.") { input, config, decisions };
-        command.SetAction((parseResult, cancellationToken) => RunAsync(parseResult.GetValue(input)!, parseResult.GetValue(config), parseResult.GetValue(decisions), cancellationToken));
+        var format = new Option<string>("--format")
+        {
+            Description = "Input format: jsonl (request records), nginx (the combined access log) or nginx-json (the log_format in docs/replay.md).",
+            DefaultValueFactory = _ => "jsonl",
+        };
+        format.AcceptOnlyFromAmong([.. RequestRecordParsers.Names]);
+        var report = new Option<string?>("--report") { Description = "Write a self-contained HTML report (tables and charts) to this file." };
+        var command = new Command("replay", "Run request records through the engine on a simulated clock and summarise what it decided.") { input, format, config, decisions, report };
+        command.SetAction((parseResult, cancellationToken) =>
+        {
+            RequestRecordParsers.TryParseName(parseResult.GetValue(format), out var inputFormat);
+            return RunAsync(parseResult.GetValue(input)!, inputFormat, parseResult.GetValue(config), parseResult.GetValue(decisions), parseResult.GetValue(report), cancellationToken);
+        });
         return command;
     }
 
-    private static async Task<int> RunAsync(string input, string? configFile, string? decisionsFile, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(string input, ReplayInputFormat format, string? configFile, string? decisionsFile, string? reportFile, CancellationToken cancellationToken)
     {
         var loaded = configFile is null ? BulwarkConfigLoader.LoadJson(DemoServer.DefaultPolicyJson()) : BulwarkConfigLoader.LoadFile(configFile);
         if (loaded.Options is null)
@@ -37,6 +48,12 @@ internal static class ReplayCommand
         if (input != "-" && !File.Exists(input))
         {
             await Console.Error.WriteLineAsync($"bulwark replay: input file '{input}' does not exist").ConfigureAwait(false);
+            return 2;
+        }
+
+        if (reportFile is not null && Path.GetDirectoryName(Path.GetFullPath(reportFile)) is { } reportDirectory && !Directory.Exists(reportDirectory))
+        {
+            await Console.Error.WriteLineAsync($"bulwark replay: the folder of the report '{reportFile}' does not exist").ConfigureAwait(false);
             return 2;
         }
 
@@ -56,7 +73,7 @@ internal static class ReplayCommand
         }
 
         var engine = new BulwarkEngine(loaded.Options);
-        var runner = new ReplayRunner(engine, loaded.Options);
+        var runner = new ReplayRunner(engine, loaded.Options, format);
         await using var inputStream = input == "-" ? Console.OpenStandardInput() : File.OpenRead(input);
         await using var decisionStream = decisionsFile switch
         {
@@ -81,6 +98,11 @@ internal static class ReplayCommand
         }
 
         ReplayReport.Print(console, summary, loaded.Source);
+        if (reportFile is not null)
+        {
+            await using var report = new StreamWriter(reportFile, append: false, new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+            ReplayHtmlReport.Write(report, summary, loaded.Source);
+        }
         if (summary.Decided == 0)
         {
             await Console.Error.WriteLineAsync("bulwark replay: no usable record in the input").ConfigureAwait(false);

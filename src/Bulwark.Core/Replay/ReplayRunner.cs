@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using Bulwark.Core.Audit;
 using Bulwark.Core.Decisions;
@@ -22,20 +23,24 @@ public sealed class ReplayRunner
     private const int MaxErrorsKept = 20;
     private static readonly TimeSpan TimelineBucket = TimeSpan.FromMinutes(1);
 
+    private const int FlushThreshold = 1 << 16;
+
     private readonly BulwarkEngine _engine;
-    private readonly RequestRecordParser _parser;
+    private readonly IRequestRecordParser _parser;
     private readonly DecisionRecordFormatter _formatter;
     private readonly PrivacyOptions _privacy;
     private DateTimeOffset _lastBucket;
     private long[]? _lastCounts;
+    private string? _lastLabel;
+    private LabelStats? _lastLabelStats;
 
-    /// <summary>Creates a runner over <paramref name="engine"/> with the identity and privacy settings of <paramref name="options"/>.</summary>
-    public ReplayRunner(BulwarkEngine engine, BulwarkOptions options)
+    /// <summary>Creates a runner over <paramref name="engine"/> with the identity and privacy settings of <paramref name="options"/>, reading <paramref name="format"/>.</summary>
+    public ReplayRunner(BulwarkEngine engine, BulwarkOptions options, ReplayInputFormat format = ReplayInputFormat.JsonLines)
     {
         ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(options);
         _engine = engine;
-        _parser = new RequestRecordParser(options.Identity);
+        _parser = RequestRecordParsers.Create(format, options.Identity);
         _formatter = new DecisionRecordFormatter(options.Privacy);
         _privacy = options.Privacy;
     }
@@ -49,8 +54,13 @@ public sealed class ReplayRunner
         ArgumentNullException.ThrowIfNull(input);
         var summary = new ReplaySummary();
         _lastCounts = null;
+        _lastLabel = null;
+        _lastLabelStats = null;
         var reader = PipeReader.Create(input, new StreamPipeReaderOptions(bufferSize: 1 << 16));
-        await using var writer = decisions is null ? null : new Utf8JsonWriter(decisions, new JsonWriterOptions { SkipValidation = true });
+
+        // Decision records are formatted into one buffer and written to the stream synchronously every 64 KiB: no
+        // per-record flush, no per-record async state machine.
+        var output = decisions is null ? null : new Output(decisions);
         var state = new RunState();
         long consumed = 0;
         while (true)
@@ -60,13 +70,17 @@ public sealed class ReplayRunner
             while (TryReadLine(ref buffer, out var line, out var length))
             {
                 consumed += length;
-                await ProcessAsync(line, summary, state, writer, decisions, cancellationToken).ConfigureAwait(false);
+                var pending = Process(line, summary, state, output, cancellationToken);
+                if (!pending.IsCompletedSuccessfully)
+                {
+                    await pending.ConfigureAwait(false);
+                }
             }
 
             if (read.IsCompleted && !buffer.IsEmpty)
             {
                 consumed += buffer.Length;
-                await ProcessAsync(buffer, summary, state, writer, decisions, cancellationToken).ConfigureAwait(false);
+                await Process(buffer, summary, state, output, cancellationToken).ConfigureAwait(false);
                 buffer = buffer.Slice(buffer.End);
             }
 
@@ -79,9 +93,10 @@ public sealed class ReplayRunner
         }
 
         await reader.CompleteAsync().ConfigureAwait(false);
-        if (decisions is not null)
+        if (output is not null)
         {
-            await decisions.FlushAsync(cancellationToken).ConfigureAwait(false);
+            output.Drain();
+            await decisions!.FlushAsync(cancellationToken).ConfigureAwait(false);
         }
 
         return summary;
@@ -103,7 +118,8 @@ public sealed class ReplayRunner
         return true;
     }
 
-    private async ValueTask ProcessAsync(ReadOnlySequence<byte> sequence, ReplaySummary summary, RunState state, Utf8JsonWriter? writer, Stream? decisions, CancellationToken cancellationToken)
+    /// <summary>Parses and decides one line; completes synchronously unless the engine's store is remote.</summary>
+    private ValueTask Process(ReadOnlySequence<byte> sequence, ReplaySummary summary, RunState state, Output? output, CancellationToken cancellationToken)
     {
         state.LineNumber++;
         var bytes = sequence.IsSingleSegment ? sequence.FirstSpan : sequence.ToArray();
@@ -114,7 +130,7 @@ public sealed class ReplayRunner
 
         if (bytes.Trim((byte)' ').IsEmpty)
         {
-            return;
+            return ValueTask.CompletedTask;
         }
 
         summary.Lines++;
@@ -126,7 +142,7 @@ public sealed class ReplayRunner
                 summary.Errors.Add((state.LineNumber, error));
             }
 
-            return;
+            return ValueTask.CompletedTask;
         }
 
         var request = record.Request;
@@ -140,19 +156,36 @@ public sealed class ReplayRunner
         }
 
         state.Latest = state.Latest is { } l && l > request.Timestamp ? l : request.Timestamp;
-        var decision = await _engine.Decide(request, cancellationToken).ConfigureAwait(false);
-        var upstream = decision.IsRefusal ? 0 : record.Status ?? 0;
-        await _engine.Feedback(decision, request, upstream, TimeSpan.FromMilliseconds(record.LatencyMs ?? 0), cancellationToken).ConfigureAwait(false);
-        Count(summary, record, decision);
-
-        if (writer is not null && decision.Covered)
+        var deciding = _engine.Decide(request, cancellationToken);
+        if (!deciding.IsCompletedSuccessfully)
         {
-            // The stream is buffered by the caller: a synchronous flush per record copies into that buffer, no I/O.
-            _formatter.Write(writer, decision, request, record.Line, record.Label);
-            writer.Flush();
-            writer.Reset();
-            decisions!.WriteByte((byte)'\n');
+            return CompleteAsync(deciding, record, summary, output, cancellationToken);
         }
+
+        var feedback = Complete(deciding.Result, record, summary, output, cancellationToken);
+        return feedback.IsCompletedSuccessfully ? ValueTask.CompletedTask : feedback;
+    }
+
+    private async ValueTask CompleteAsync(ValueTask<Decision> deciding, RequestRecord record, ReplaySummary summary, Output? output, CancellationToken cancellationToken)
+    {
+        var decision = await deciding.ConfigureAwait(false);
+        await Complete(decision, record, summary, output, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Feeds the recorded outcome back, counts the decision and writes its record.</summary>
+    private ValueTask Complete(Decision decision, RequestRecord record, ReplaySummary summary, Output? output, CancellationToken cancellationToken)
+    {
+        var request = record.Request;
+        var upstream = decision.IsRefusal ? 0 : record.Status ?? 0;
+        var feedback = _engine.Feedback(decision, request, upstream, TimeSpan.FromMilliseconds(record.LatencyMs ?? 0), cancellationToken);
+        Count(summary, record, decision);
+        if (output is not null && decision.Covered)
+        {
+            _formatter.Write(output.Writer, decision, request, record.Line, record.Label);
+            output.EndRecord();
+        }
+
+        return feedback;
     }
 
     private void Count(ReplaySummary summary, RequestRecord record, Decision decision)
@@ -165,7 +198,7 @@ public sealed class ReplayRunner
 
         var mitigated = decision.Action != DecisionAction.Allow;
         var key = (decision.Policy ?? "(none)", BulwarkMetrics.ActionName(decision.Action), decision.ReasonCode);
-        summary.Actions[key] = summary.Actions.GetValueOrDefault(key) + 1;
+        CollectionsMarshal.GetValueRefOrAddDefault(summary.Actions, key, out _)++;
 
         var bucket = new DateTimeOffset(timestamp.UtcTicks - (timestamp.UtcTicks % TimelineBucket.Ticks), TimeSpan.Zero);
         if (bucket != _lastBucket || _lastCounts is null)
@@ -180,10 +213,19 @@ public sealed class ReplayRunner
 
         _lastCounts[(int)decision.Action]++;
 
-        var actor = record.Request.ClientIp.FormatMasked(_privacy.Ipv4MaskBits, _privacy.Ipv6MaskBits);
-        if (summary.Actors.TryGetValue(actor, out var seen) || summary.Actors.Count < ReplaySummary.MaxActors)
+        // Look the actor up by its masked text on the stack; a string is made only for an actor seen the first time.
+        Span<char> actor = stackalloc char[64];
+        record.Request.ClientIp.TryFormatMasked(_privacy.Ipv4MaskBits, _privacy.Ipv6MaskBits, actor, out var actorLength);
+        actor = actor[..actorLength];
+        var actors = summary.Actors.GetAlternateLookup<ReadOnlySpan<char>>();
+        if (summary.Actors.Count < ReplaySummary.MaxActors)
         {
-            summary.Actors[actor] = (seen.Requests + 1, seen.Mitigated + (mitigated ? 1 : 0));
+            ref var seen = ref CollectionsMarshal.GetValueRefOrAddDefault(actors, actor, out _);
+            seen = (seen.Requests + 1, seen.Mitigated + (mitigated ? 1 : 0));
+        }
+        else if (actors.TryGetValue(actor, out var seen))
+        {
+            actors[actor] = (seen.Requests + 1, seen.Mitigated + (mitigated ? 1 : 0));
         }
         else
         {
@@ -192,15 +234,18 @@ public sealed class ReplayRunner
 
         foreach (var reason in decision.Reasons)
         {
-            summary.Signals[reason.Signal] = summary.Signals.GetValueOrDefault(reason.Signal) + 1;
+            CollectionsMarshal.GetValueRefOrAddDefault(summary.Signals, reason.Signal, out _)++;
         }
 
         if (record.Label is { } label)
         {
-            if (!summary.Labels.TryGetValue(label, out var stats))
+            var stats = ReferenceEquals(label, _lastLabel) ? _lastLabelStats! : null;
+            if (stats is null && !summary.Labels.TryGetValue(label, out stats))
             {
                 summary.Labels[label] = stats = new LabelStats();
             }
+
+            (_lastLabel, _lastLabelStats) = (label, stats);
 
             stats.Requests++;
             if (mitigated)
@@ -213,6 +258,8 @@ public sealed class ReplayRunner
             {
                 stats.Blocked++;
             }
+
+            stats.Curve.Add(stats.Requests, stats.Mitigated);
         }
     }
 
@@ -220,5 +267,39 @@ public sealed class ReplayRunner
     {
         public long LineNumber;
         public DateTimeOffset? Latest;
+    }
+
+    /// <summary>Decision records in a growing buffer, written to the stream in 64 KiB pieces.</summary>
+    private sealed class Output
+    {
+        private readonly ArrayBufferWriter<byte> _buffer = new(FlushThreshold * 2);
+        private readonly Stream _stream;
+
+        public Output(Stream stream)
+        {
+            _stream = stream;
+            Writer = new Utf8JsonWriter(_buffer, new JsonWriterOptions { SkipValidation = true });
+        }
+
+        public Utf8JsonWriter Writer { get; }
+
+        public void EndRecord()
+        {
+            Writer.Flush();
+            var newline = _buffer.GetSpan(1);
+            newline[0] = (byte)'\n';
+            _buffer.Advance(1);
+            Writer.Reset();
+            if (_buffer.WrittenCount >= FlushThreshold)
+            {
+                Drain();
+            }
+        }
+
+        public void Drain()
+        {
+            _stream.Write(_buffer.WrittenSpan);
+            _buffer.ResetWrittenCount();
+        }
     }
 }

@@ -100,6 +100,9 @@ public sealed class LabelStats
     /// <summary>The 1-based index, among this label's records, of the first mitigated one (time to detect); null if none.</summary>
     public long? FirstMitigated { get; internal set; }
 
+    /// <summary>Cumulative mitigated count against the index within the label, sampled (for the report's mitigation curves).</summary>
+    public MitigationCurve Curve { get; } = new();
+
     /// <summary>Share mitigated.</summary>
     public double MitigatedShare => Requests == 0 ? 0 : (double)Mitigated / Requests;
 

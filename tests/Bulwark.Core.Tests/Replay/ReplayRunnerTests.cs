@@ -109,4 +109,109 @@ public class ReplayRunnerTests
         Assert.Equal("k1", record.Request.ApiKey);
         Assert.Equal(new DateTimeOffset(2026, 11, 21, 8, 0, 0, TimeSpan.Zero), record.Request.Timestamp);
     }
+
+    [Theory]
+    [InlineData("""{"ts":"2026-11-21T10:00:00Z","ip":"203.0.113.1","method":"GET","path":"/"} {}""", "not JSON")]
+    [InlineData("""{"ts":"2026-11-21T10:00:00Z","ip":"203.0.113.1","method":"GET","path":""}""", "\"path\" must not be empty")]
+    [InlineData("""{"ts":"2026-11-21T10:00:00Z","ip":"203.0.113.1","method":"GET","path":7}""", "\"path\" must be a string")]
+    [InlineData("""{"ts":"2026-11-21T10:00:00Z","ip":"203.0.113.1","method":"G T","path":"/"}""", "\"method\"")]
+    [InlineData("""{"ts":"2026-11-21T10:00:00Z","ip":"203.0.113.1","method":"GET","path":"/","status":"200"}""", "\"status\"")]
+    [InlineData("""{"ts":"2026-11-21T10:00:00Z","ip":"203.0.113.1","method":"GET","path":"/","status":700}""", "\"status\"")]
+    [InlineData("""{"ts":"2026-11-21T10:00:00Z","ip":"203.0.113.1","method":"GET","path":"/","latency_ms":-1}""", "\"latency_ms\"")]
+    [InlineData("""{"ts":"2026-11-21T10:00:00Z","ip":"203.0.113.1","method":"GET","path":"/","tls":{"ja4":5}}""", "\"tls\"")]
+    [InlineData("""{"ts":"2026-11-21T10:00:00Z","ip":"203.0.113.1","method":"GET","path":"/","label":1}""", "\"label\"")]
+    [InlineData("""{"ts":"2026-13-21T10:00:00Z","ip":"203.0.113.1","method":"GET","path":"/"}""", "\"ts\"")]
+    [InlineData("""{"ts":"2026-11-21T10:00:00Z","ip":"203.0.113.1","method":"GET","path":"/",}""", "not JSON")]
+    public void Bad_members_are_errors_that_name_them(string line, string expected)
+    {
+        var parser = new RequestRecordParser(new IdentityOptions());
+        Assert.False(parser.TryParse(Encoding.UTF8.GetBytes(line), 1, out _, out var error));
+        Assert.Contains(expected, error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Escapes_nulls_bodies_and_fingerprints_are_read()
+    {
+        var parser = new RequestRecordParser(new IdentityOptions());
+        var line = """{"\u0074s":"2026-11-21T10:00:00.1234567-05:00","ip":"2001:db8::7%eth0","method":"post","path":"/api/\u00e9","query":null,"label":null,"status":null,"headers":{"X-API-KEY":"k","User-Agent":"ua \"x\""},"tls":{"ja4":"t13d","ja3":null,"other":[1]},"body":{"email":"Bob@example.com","nested":{"a":[1,2]}},"session":"s1","nested":{"deep":[{"x":1}]}}"""u8;
+        Assert.True(parser.TryParse(line, 9, out var record, out var error), error);
+        var request = record.Request;
+        Assert.Equal(new DateTimeOffset(2026, 11, 21, 15, 0, 0, TimeSpan.Zero).AddTicks(1_234_567), request.Timestamp);
+        Assert.Equal("2001:db8::7", request.ClientIp.ToString());
+        Assert.Equal("POST", request.Method);
+        Assert.Equal("/api/é", request.Path);
+        Assert.Null(request.Query);
+        Assert.Null(record.Label);
+        Assert.Null(record.Status);
+        Assert.Equal("k", request.ApiKey);
+        Assert.Equal("ua \"x\"", request.Headers["user-agent"]);
+        Assert.Equal("t13d", request.Tls!.Ja4);
+        Assert.Null(request.Tls.Ja3);
+        Assert.Equal("Bob@example.com", request.Account);
+        Assert.Equal("s1", request.Session);
+        Assert.Equal("[1,2]", request.Body!.Value.GetProperty("nested").GetProperty("a").GetRawText());
+    }
+
+    [Fact]
+    public async Task Nginx_logs_replay_like_request_records()
+    {
+        var options = Options(Policy);
+        var runner = new ReplayRunner(new BulwarkEngine(options), options, ReplayInputFormat.NginxCombined);
+        var lines = Enumerable.Range(0, 6).Select(i => $$"""203.0.113.{{i}} - - [21/Nov/2026:10:00:0{{i}} +0000] "POST /login HTTP/1.1" 200 12 "-" "t" """.TrimEnd())
+            .Append("""203.0.113.9 - - [21/Nov/2026:10:00:09 +0000] "-" 400 0 "-" "-" """.TrimEnd());
+        using var decisions = new MemoryStream();
+        var summary = await runner.RunAsync(new MemoryStream(Encoding.UTF8.GetBytes(string.Join("\r\n", lines))), decisions);
+        Assert.Equal(6, summary.Decided);
+        Assert.Equal(1, summary.Skipped);
+        Assert.Equal(7, summary.Errors[0].Line);
+        var records = Encoding.UTF8.GetString(decisions.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(6, records.Length);
+        Assert.Equal(6, JsonDocument.Parse(records[^1]).RootElement.GetProperty("line").GetInt64());
+    }
+
+    [Fact]
+    public void Mitigation_curves_stay_bounded_and_keep_the_shape()
+    {
+        var curve = new MitigationCurve();
+        long mitigated = 0;
+        for (long i = 1; i <= 100_000; i++)
+        {
+            mitigated += i > 50_000 ? 1 : 0;
+            curve.Add(i, mitigated);
+        }
+
+        Assert.InRange(curve.Points.Count, MitigationCurve.MaxPoints / 2, MitigationCurve.MaxPoints);
+        Assert.True(curve.Points.Zip(curve.Points.Skip(1)).All(p => p.First.Index < p.Second.Index));
+        var middle = curve.Points.First(p => p.Index >= 75_000);
+        Assert.Equal(middle.Index - 50_000, middle.Mitigated);
+    }
+
+    [Fact]
+    public async Task Lines_split_across_reads_and_output_past_the_buffer_are_whole()
+    {
+        var input = string.Join('\n', Enumerable.Range(0, 3_000).Select(i => Record(i % 60, $"198.51.{i % 250}.{1 + (i % 200)}", "legit", 200, user: $"u{i}")));
+        var options = Options(Policy);
+        var runner = new ReplayRunner(new BulwarkEngine(options), options);
+        using var decisions = new MemoryStream();
+        var summary = await runner.RunAsync(new TrickleStream(Encoding.UTF8.GetBytes(input), 997), decisions);
+        Assert.Equal(0, summary.Skipped);
+        Assert.Equal(3_000, summary.Decided);
+        var lines = Encoding.UTF8.GetString(decisions.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(decisions.Length > 3 * 65_536);
+        Assert.Equal(Enumerable.Range(1, 3_000).Select(i => (long)i), lines.Select(l => JsonDocument.Parse(l).RootElement.GetProperty("line").GetInt64()));
+    }
+
+    /// <summary>Hands out at most <c>chunk</c> bytes per read, so lines straddle the reader's buffers.</summary>
+    private sealed class TrickleStream(byte[] data, int chunk) : MemoryStream(data)
+    {
+        public override int Read(byte[] buffer, int offset, int count) => base.Read(buffer, offset, Math.Min(count, chunk));
+
+        public override int Read(Span<byte> buffer) => base.Read(buffer[..Math.Min(buffer.Length, chunk)]);
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            base.ReadAsync(buffer, offset, Math.Min(count, chunk), cancellationToken);
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            base.ReadAsync(buffer[..Math.Min(buffer.Length, chunk)], cancellationToken);
+    }
 }
