@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Bulwark.Cli.Demo;
 using Bulwark.Core;
+using Bulwark.Core.Intel;
 using Bulwark.Core.Policy;
 using Bulwark.Core.Replay;
 using Spectre.Console;
@@ -72,7 +73,31 @@ internal static class ReplayCommand
             console.Profile.Width = 200;
         }
 
-        var engine = new BulwarkEngine(loaded.Options);
+        // The same pipeline as the gateway: with IpIntel:Database configured, lookups, network tiers and signals.
+        BulwarkEngine engine;
+        if (loaded.Options.IpIntel.Database is { } database)
+        {
+            IpIntelDatabase intel;
+            try
+            {
+                intel = IpIntelDatabase.Load(database);
+            }
+            catch (IpIntelDatabaseException exception)
+            {
+                await Console.Error.WriteLineAsync($"bulwark replay: {exception.Message}").ConfigureAwait(false);
+                return 2;
+            }
+
+            engine = new BulwarkEngine(
+                loaded.Options,
+                enrichers: IpIntelComponents.Enrichers(intel, loaded.Options.IpIntel),
+                detectors: BulwarkEngine.DefaultDetectors().Concat(IpIntelComponents.Detectors(loaded.Options.IpIntel)));
+        }
+        else
+        {
+            engine = new BulwarkEngine(loaded.Options);
+        }
+
         var runner = new ReplayRunner(engine, loaded.Options, format);
         await using var inputStream = input == "-" ? Console.OpenStandardInput() : File.OpenRead(input);
         await using var decisionStream = decisionsFile switch
