@@ -26,6 +26,7 @@ public sealed class BulwarkConfigWatcher : IDisposable
     private ITimer? _poll;
     private (DateTime LastWrite, long Length)? _lastSeen;
     private byte[]? _lastContent;
+    private byte[]? _pendingInvalid;
     private bool _started;
     private bool _disposed;
 
@@ -195,15 +196,25 @@ public sealed class BulwarkConfigWatcher : IDisposable
                     return;
                 }
 
-                _lastContent = content;
                 var result = BulwarkConfigLoader.LoadBytes(content, Path, _includeEnvironment, []);
                 if (result.Options is { } options)
                 {
+                    _lastContent = content;
+                    _pendingInvalid = null;
                     Raise(Reloaded, options);
+                }
+                else if (_pendingInvalid is not null && content.AsSpan().SequenceEqual(_pendingInvalid))
+                {
+                    _lastContent = content;
+                    _pendingInvalid = null;
+                    Raise(Rejected, result.Errors);
                 }
                 else
                 {
-                    Raise(Rejected, result.Errors);
+                    // Invalid content may be a write caught halfway (editors and File.WriteAllText truncate first):
+                    // reject it only if it reads the same once the file has settled.
+                    _pendingInvalid = content;
+                    _debounce?.Change(DebounceDelay, Timeout.InfiniteTimeSpan);
                 }
             }
         }
