@@ -95,7 +95,7 @@ public sealed class InMemoryCounterStore : ISynchronousCounterStore
 
         for (var i = 0; i < operations.Length; i++)
         {
-            Validate(operations[i], i);
+            CounterOperationValidation.Validate(operations[i], i);
         }
 
         if (operations.Length <= 1)
@@ -336,38 +336,6 @@ public sealed class InMemoryCounterStore : ISynchronousCounterStore
         LimitAlgorithm.FixedWindow => FixedWindowAlgorithm.Apply(ref a, ref b, op, nowTicks, out expiresAtTicks),
         _ => ConcurrencyAlgorithm.Apply(ref a, ref b, op, nowTicks, out expiresAtTicks),
     };
-
-    private static void Validate(in CounterOperation op, int index)
-    {
-        if (op.Key is null)
-        {
-            ThrowInvalid(index, "has no Key; set it to the limit name and the client value, like 'login-ip|203.0.113.7'");
-        }
-
-        if (op.PeriodTicks <= 0)
-        {
-            ThrowInvalid(index, "needs a PeriodTicks above 0; use TimeSpan ticks, like TimeSpan.FromMinutes(1).Ticks");
-        }
-
-        if (op.Permits < 0 || op.Cost < 0)
-        {
-            ThrowInvalid(index, "has a negative Permits or Cost; use 0 or more (Permits 0 refuses everything)");
-        }
-
-        if ((op.Algorithm is LimitAlgorithm.TokenBucket or LimitAlgorithm.Gcra) && op.Burst < 1)
-        {
-            ThrowInvalid(index, "needs a Burst of at least 1 for a token bucket or GCRA; set it to Permits for a bucket of one period");
-        }
-
-        if (op.Algorithm > LimitAlgorithm.Concurrency || op.Mode > CounterMode.Release)
-        {
-            ThrowInvalid(index, "has an unknown Algorithm or Mode");
-        }
-    }
-
-    [DoesNotReturn]
-    private static void ThrowInvalid(int index, string problem) =>
-        throw new ArgumentException($"Operation {index} {problem}.", "operations");
 
     [DoesNotReturn]
     private static void ThrowResultsTooShort() =>

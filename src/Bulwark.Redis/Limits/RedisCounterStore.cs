@@ -114,7 +114,7 @@ public sealed partial class RedisCounterStore : ICounterStore, IAsyncDisposable,
         var ops = operations.Span;
         for (var i = 0; i < ops.Length; i++)
         {
-            Validate(ops[i], i);
+            CounterOperationValidation.Validate(ops[i], i);
         }
 
         if (ops.Length == 0)
@@ -289,34 +289,6 @@ public sealed partial class RedisCounterStore : ICounterStore, IAsyncDisposable,
         }
     }
 
-    private static void Validate(in CounterOperation op, int index)
-    {
-        if (op.Key is null)
-        {
-            ThrowInvalid(index, "has no Key; set it to the limit name and the client value, like 'login-ip|203.0.113.7'");
-        }
-
-        if (op.PeriodTicks <= 0)
-        {
-            ThrowInvalid(index, "needs a PeriodTicks above 0; use TimeSpan ticks, like TimeSpan.FromMinutes(1).Ticks");
-        }
-
-        if (op.Permits < 0 || op.Cost < 0)
-        {
-            ThrowInvalid(index, "has a negative Permits or Cost; use 0 or more (Permits 0 refuses everything)");
-        }
-
-        if ((op.Algorithm is LimitAlgorithm.TokenBucket or LimitAlgorithm.Gcra) && op.Burst < 1)
-        {
-            ThrowInvalid(index, "needs a Burst of at least 1 for a token bucket or GCRA; set it to Permits for a bucket of one period");
-        }
-
-        if (op.Algorithm > LimitAlgorithm.Concurrency || op.Mode > CounterMode.Release)
-        {
-            ThrowInvalid(index, "has an unknown Algorithm or Mode");
-        }
-    }
-
     private static RedisScript LoadScript()
     {
         using var stream = typeof(RedisCounterStore).Assembly.GetManifestResourceStream("Bulwark.Redis.Limits.counters.lua")
@@ -324,10 +296,6 @@ public sealed partial class RedisCounterStore : ICounterStore, IAsyncDisposable,
         using var reader = new StreamReader(stream);
         return new RedisScript(reader.ReadToEnd());
     }
-
-    [DoesNotReturn]
-    private static void ThrowInvalid(int index, string problem) =>
-        throw new ArgumentException($"Operation {index} {problem}.", "operations");
 
     [DoesNotReturn]
     private static void ThrowNowOutOfRange(long nowTicks) =>
