@@ -79,6 +79,13 @@ public sealed class IpdbUpdateTests : IDisposable
         Assert.Equal(before, await File.ReadAllBytesAsync(db));
 
         Assert.Equal(2, await IpdbCommand.UpdateAsync(db, ["csv:ftp://example/x.csv"], TimeProvider.System, TextWriter.Null, TextWriter.Null, CancellationToken.None));
+        Assert.Equal(2, await IpdbCommand.UpdateAsync(db, [], TimeProvider.System, TextWriter.Null, TextWriter.Null, CancellationToken.None));
+
+        // Sources can come from the configuration instead of the command line.
+        var config = Path.Combine(Path.GetDirectoryName(db)!, "bulwark.json");
+        await File.WriteAllTextAsync(config, $$"""{ "Bulwark": { "IpIntel": { "Sources": [ "csv:{{prefix}}asn.csv", "vpn:{{prefix}}vpn-ipv4.txt" ] } } }""");
+        Assert.Equal([$"csv:{prefix}asn.csv", $"vpn:{prefix}vpn-ipv4.txt"], IpdbCommand.ConfiguredSources(config));
+        Assert.DoesNotContain(Bulwark.Core.Policy.BulwarkConfigLoader.LoadFile(config, includeEnvironment: false).Errors, e => e.Path.Contains("Sources", StringComparison.Ordinal));
 
         await stop.CancelAsync();
         listener.Stop();

@@ -34,10 +34,11 @@ internal static class IpdbCommand
 
         var updateOut = new Option<string?>("--out") { Description = "The database file to replace (default as for lookup)." };
         var updateConfig = new Option<string?>("--config") { Description = "Configuration file to take Bulwark:IpIntel:Database from." };
-        var urls = new Option<string[]>("--source-url") { Description = "A source to download as KIND:URL (KIND as for build --source). Repeatable.", Required = true };
+        var urls = new Option<string[]>("--source-url") { Description = "A source to download as KIND:URL (KIND as for build --source). Repeatable. Default: Bulwark:IpIntel:Sources from --config." };
         var update = new Command("update", "Download the sources over HTTP(S), rebuild, and swap the new database into place atomically.") { updateOut, updateConfig, urls };
         update.SetAction((parseResult, cancellationToken) => UpdateAsync(
-            ResolveDatabase(parseResult.GetValue(updateOut), parseResult.GetValue(updateConfig)), parseResult.GetValue(urls) ?? [],
+            ResolveDatabase(parseResult.GetValue(updateOut), parseResult.GetValue(updateConfig)),
+            parseResult.GetValue(urls) is { Length: > 0 } given ? given : ConfiguredSources(parseResult.GetValue(updateConfig)),
             TimeProvider.System, Console.Out, Console.Error, cancellationToken));
 
         return new Command("ipdb", "Build and query the IP intelligence database.") { build, lookup, update };
@@ -199,6 +200,12 @@ internal static class IpdbCommand
     internal static async Task<int> UpdateAsync(string databasePath, IReadOnlyList<string> sourceUrls, TimeProvider time, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
         var specs = new List<SourceSpec>();
+        if (sourceUrls.Count == 0)
+        {
+            stderr.WriteLine("bulwark ipdb update: no sources: pass --source-url KIND:URL, or list them under Bulwark:IpIntel:Sources in the --config file.");
+            return 2;
+        }
+
         foreach (string option in sourceUrls)
         {
             if (!TryParseSpec(option, out SourceSpec? spec, out string? error))
@@ -259,6 +266,31 @@ internal static class IpdbCommand
     }
 
     /// <summary>--db, else Bulwark:IpIntel:Database from the configuration file and the environment, else the default.</summary>
+    /// <summary>The <c>KIND:URL</c> sources under <c>Bulwark:IpIntel:Sources</c> (array items), or none.</summary>
+    internal static string[] ConfiguredSources(string? configFile)
+    {
+        var builder = new ConfigurationBuilder();
+        if (configFile is not null)
+        {
+            builder.AddJsonFile(Path.GetFullPath(configFile), optional: true);
+        }
+
+        builder.AddEnvironmentVariables();
+        IConfigurationRoot root = builder.Build();
+        try
+        {
+            return root.GetSection("Bulwark:IpIntel:Sources").GetChildren()
+                .OrderBy(c => int.TryParse(c.Key, out var i) ? i : int.MaxValue)
+                .Select(c => c.Value)
+                .OfType<string>()
+                .ToArray();
+        }
+        finally
+        {
+            (root as IDisposable)?.Dispose();
+        }
+    }
+
     internal static string ResolveDatabase(string? db, string? configFile)
     {
         if (!string.IsNullOrEmpty(db))

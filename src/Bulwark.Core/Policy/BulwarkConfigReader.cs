@@ -29,7 +29,7 @@ public static class BulwarkConfigReader
     private static readonly string[] ListKeys = ["Cidrs", "ApiKeys", "Accounts"];
     private static readonly string[] IdentityKeys = ["ApiKeyHeader", "SessionCookie", "SessionHeader", "AccountBodyFields", "MaxBodyBytes"];
     private static readonly string[] PrivacyKeys = ["Ipv4MaskBits", "Ipv6MaskBits", "PseudonymKey"];
-    private static readonly string[] IpIntelKeys = ["Database", "PartnerAsns", "AsnScores", "KeyCountries", "ImpossibleTravel"];
+    private static readonly string[] IpIntelKeys = ["Database", "Sources", "PartnerAsns", "AsnScores", "KeyCountries", "ImpossibleTravel"];
     private static readonly string[] TravelKeys = ["SpeedKmh", "MinDistanceKm", "MaxTracked"];
     private static readonly string[] CountryKeys = ["Allow", "Deny"];
     private static readonly string[] RouteKeys = ["Name", "Methods", "Path", "Policy", "Cost"];
@@ -223,6 +223,7 @@ public static class BulwarkConfigReader
                 o = key switch
                 {
                     "Database" => o with { Database = NullIfEmpty(String(child, p)) },
+                    "Sources" => o with { Sources = StringList(child, p) ?? o.Sources },
                     "PartnerAsns" => o with { PartnerAsns = StringList(child, p)?.Select(a => AsnText.Parse(a) ?? -1).ToArray() ?? o.PartnerAsns },
                     "AsnScores" => o with { AsnScores = ReadSignals(child, p) ?? o.AsnScores },
                     "ImpossibleTravel" => o with { ImpossibleTravel = ReadTravel(child, p) },

@@ -278,6 +278,16 @@ public static class BulwarkConfigValidator
 
     private static void CheckIpIntel(List<ConfigError> errors, string path, IpIntelOptions intel)
     {
+        var sources = ConfigPath.Property(path, "Sources");
+        for (var i = 0; i < intel.Sources.Count; i++)
+        {
+            var colon = intel.Sources[i].IndexOf(':', StringComparison.Ordinal);
+            if (colon <= 0 || !Uri.TryCreate(intel.Sources[i][(colon + 1)..], UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+            {
+                errors.Add(new ConfigError(ConfigPath.Index(sources, i), $"'{intel.Sources[i]}' is not KIND:URL", "Write it like \"csv:https://example.org/asn-ipv4.csv\" (kinds as for ipdb build --source)."));
+            }
+        }
+
         var partners = ConfigPath.Property(path, "PartnerAsns");
         for (var i = 0; i < intel.PartnerAsns.Count; i++)
         {

@@ -48,6 +48,9 @@ public sealed record IpIntelOptions
     /// <summary>Path of the file <c>bulwark ipdb build</c> writes. Null: no IP intelligence.</summary>
     public string? Database { get; init; }
 
+    /// <summary>Sources <c>bulwark ipdb update</c> downloads, as <c>KIND:URL</c> (<c>csv:https://…/asn-ipv4.csv</c>), in build order.</summary>
+    public IReadOnlyList<string> Sources { get; init; } = [];
+
     /// <summary>Partner autonomous systems: their hosting networks are not penalised (no <c>hosting</c> tier or signal).</summary>
     public IReadOnlyList<long> PartnerAsns { get; init; } = [];
 
