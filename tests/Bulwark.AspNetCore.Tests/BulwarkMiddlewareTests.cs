@@ -224,8 +224,16 @@ public sealed class BulwarkMiddlewareTests
             context.Request.Path = "/slow";
         }, abort.Token);
 
-        // While the first is in flight, a second is refused by the concurrency limit of 1.
-        Assert.Equal(429, await FirstRefusal(server, "/slow", TimeSpan.FromSeconds(10)));
+        // Once the first is in the application (holding the one lease), a second is refused by the concurrency limit of 1.
+        await host.Services.GetRequiredService<TestApp.SlowGate>().Entered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        using (var probe = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
+        {
+            Assert.Equal(429, await StatusOrRunning(server.SendAsync(c =>
+            {
+                c.Request.Method = "GET";
+                c.Request.Path = "/slow";
+            }, probe.Token)));
+        }
 
         await abort.CancelAsync();
         Assert.NotEqual(429, await StatusOrRunning(first));
@@ -263,26 +271,6 @@ public sealed class BulwarkMiddlewareTests
         catch (OperationCanceledException)
         {
             return -1;
-        }
-    }
-
-    // Polls until a request is refused: while the first request has not yet taken its lease, a probe is admitted (and
-    // abandoned by us after 200 ms, which the test server reports either as a cancellation or as an unfinished 200).
-    private static async Task<int> FirstRefusal(TestServer server, string path, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
-            var status = await StatusOrRunning(server.SendAsync(c =>
-            {
-                c.Request.Method = "GET";
-                c.Request.Path = path;
-            }, cts.Token));
-            if (status == 429 || DateTime.UtcNow > deadline)
-            {
-                return status;
-            }
         }
     }
 

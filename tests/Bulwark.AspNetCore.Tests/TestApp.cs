@@ -61,6 +61,7 @@ internal static class TestApp
                     }
 
                     s.AddRouting();
+                    s.AddSingleton<SlowGate>();
                     s.AddBulwark(o =>
                     {
                         o.Options = Options();
@@ -89,8 +90,9 @@ internal static class TestApp
                             using var reader = new StreamReader(request.Body);
                             return Results.Text(await reader.ReadToEndAsync(), "application/json");
                         });
-                        endpoints.MapGet("/slow", async (CancellationToken cancellationToken) =>
+                        endpoints.MapGet("/slow", async (SlowGate gate, CancellationToken cancellationToken) =>
                         {
+                            gate.Entered.TrySetResult();
                             await Task.Delay(TimeSpan.FromSeconds(30), cancellationToken);
                             return "done";
                         });
@@ -107,6 +109,12 @@ internal static class TestApp
             .Build();
         await host.StartAsync();
         return host;
+    }
+
+    /// <summary>Tells a test when a request has reached the /slow endpoint (and so holds its concurrency lease).</summary>
+    internal sealed class SlowGate
+    {
+        public TaskCompletionSource Entered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
     /// <summary>Puts /stepup requests in the hosting tier with a signal that would delay them.</summary>
