@@ -8,29 +8,6 @@ namespace Bulwark.IntegrationTests;
 /// <summary>The built <c>bulwark</c> command, run as a process as a user runs it.</summary>
 public sealed partial class CliTests
 {
-    private static readonly string CliDll = Path.Combine(AppContext.BaseDirectory, "bulwark.dll");
-
-    private static Process Start(params string[] args)
-    {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add(CliDll);
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        return Process.Start(info)!;
-    }
-
-    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(params string[] args)
-    {
-        using var process = Start(args);
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await stdout, await stderr);
-    }
 
     [Fact]
     public async Task Config_check_lists_all_three_mistakes_with_their_json_paths_and_exits_2()
@@ -52,7 +29,7 @@ public sealed partial class CliTests
             """);
         try
         {
-            var (exitCode, _, stderr) = await RunAsync("config", "check", file);
+            var (exitCode, _, stderr) = await BulwarkCli.RunAsync("config", "check", file);
             Assert.Equal(2, exitCode);
             Assert.Contains("$.Bulwark.Routes[0].Policy", stderr, StringComparison.Ordinal);
             Assert.Contains("$.Bulwark.Policies.login.Limits[0].Rate", stderr, StringComparison.Ordinal);
@@ -69,7 +46,7 @@ public sealed partial class CliTests
     public async Task Config_check_accepts_the_shipped_default_policy()
     {
         var sample = Path.Combine(AppContext.BaseDirectory, "samples", "bulwark.json");
-        var (exitCode, stdout, stderr) = await RunAsync("config", "check", sample);
+        var (exitCode, stdout, stderr) = await BulwarkCli.RunAsync("config", "check", sample);
         Assert.True(exitCode == 0, stderr);
         Assert.StartsWith("OK", stdout, StringComparison.Ordinal);
     }
@@ -77,34 +54,21 @@ public sealed partial class CliTests
     [Fact]
     public async Task Replay_reads_standard_input_writes_decisions_and_exits_2_when_nothing_is_usable()
     {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { CliDll, "replay", "--input", "-", "--decisions", "-" })
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        using (var process = Process.Start(info)!)
-        {
-            var records = Enumerable.Range(0, 7).Select(i =>
-                $$"""{"ts":"2026-11-21T10:00:0{{i}}Z","ip":"203.0.113.5","method":"POST","path":"/api/auth/login","body":{"username":"x"},"status":401,"label":"attack:brute_force"}""");
-            await process.StandardInput.WriteAsync(string.Join('\n', records) + "\nnot json\n");
-            process.StandardInput.Close();
-            var stdout = await process.StandardOutput.ReadToEndAsync();
-            var stderr = await process.StandardError.ReadToEndAsync();
-            await process.WaitForExitAsync();
-            Assert.True(process.ExitCode == 0, stderr);
-            var decisions = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-            Assert.Equal(7, decisions.Length);
-            Assert.Contains("\"action\":\"block\"", decisions[^1], StringComparison.Ordinal);
-            Assert.Contains("line 8", stderr, StringComparison.Ordinal);
-            Assert.Contains("attack:brute_force", stderr, StringComparison.Ordinal);
-        }
+        var records = Enumerable.Range(0, 7).Select(i =>
+            $$"""{"ts":"2026-11-21T10:00:0{{i}}Z","ip":"203.0.113.5","method":"POST","path":"/api/auth/login","body":{"username":"x"},"status":401,"label":"attack:brute_force"}""");
+        var (replayExit, stdout, replayErrors) = await BulwarkCli.RunWithInputAsync(string.Join('\n', records) + "\nnot json\n", "replay", "--input", "-", "--decisions", "-");
+        Assert.True(replayExit == 0, replayErrors);
+        var decisions = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(7, decisions.Length);
+        Assert.Contains("\"action\":\"block\"", decisions[^1], StringComparison.Ordinal);
+        Assert.Contains("line 8", replayErrors, StringComparison.Ordinal);
+        Assert.Contains("attack:brute_force", replayErrors, StringComparison.Ordinal);
 
         var empty = Path.Combine(Path.GetTempPath(), $"bulwark-empty-{Guid.NewGuid():N}.jsonl");
         await File.WriteAllTextAsync(empty, "garbage\n");
         try
         {
-            var (exitCode, _, stderr) = await RunAsync("replay", "--input", empty);
+            var (exitCode, _, stderr) = await BulwarkCli.RunAsync("replay", "--input", empty);
             Assert.Equal(2, exitCode);
             Assert.Contains("no usable record", stderr, StringComparison.Ordinal);
         }
@@ -117,7 +81,7 @@ public sealed partial class CliTests
     [Fact]
     public async Task Simulate_refuses_an_unknown_scenario_and_missing_data_with_exit_2()
     {
-        var (exitCode, _, stderr) = await RunAsync("simulate", "--scenario", "nope");
+        var (exitCode, _, stderr) = await BulwarkCli.RunAsync("simulate", "--scenario", "nope");
         Assert.Equal(2, exitCode);
         Assert.Contains("unknown scenario 'nope'", stderr, StringComparison.Ordinal);
         Assert.Contains("brute-force", stderr, StringComparison.Ordinal);
@@ -126,7 +90,7 @@ public sealed partial class CliTests
     [Fact]
     public async Task Bad_usage_exits_2()
     {
-        var (exitCode, _, stderr) = await RunAsync("serve", "--no-such-option");
+        var (exitCode, _, stderr) = await BulwarkCli.RunAsync("serve", "--no-such-option");
         Assert.Equal(2, exitCode);
         Assert.Contains("--no-such-option", stderr, StringComparison.Ordinal);
     }
@@ -134,7 +98,7 @@ public sealed partial class CliTests
     [Fact]
     public async Task Serve_runs_the_demo_prints_where_and_stops_cleanly_on_ctrl_c()
     {
-        using var process = Start("serve", "--urls", "http://127.0.0.1:0");
+        using var process = BulwarkCli.Start("serve", "--urls", "http://127.0.0.1:0");
         var stderr = process.StandardError.ReadToEndAsync();
         try
         {

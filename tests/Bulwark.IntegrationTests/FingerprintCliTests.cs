@@ -12,37 +12,13 @@ public sealed class FingerprintCliTests
         "16030100730100006f0301529cbff829e8f23edf4bb09e1feaadd0131b7bc56eab3d7567b17e0374bd6b7500002e00390038003500160013000a"
         + "00330032002f009a00990096000500040015001200090014001100080006000300ff0100001800000014001200000f7777772e6578616d706c652e636f6d";
 
-    private static readonly string CliDll = Path.Combine(AppContext.BaseDirectory, "bulwark.dll");
-
-    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string? stdin, params string[] args)
-    {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
-        info.ArgumentList.Add(CliDll);
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (stdin is not null)
-        {
-            await process.StandardInput.WriteAsync(stdin);
-        }
-
-        process.StandardInput.Close();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await stdout, await stderr);
-    }
 
     private static string[] Lines(string stdout) => stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     [Fact]
     public async Task A_valid_and_a_truncated_record_give_two_lines_the_second_an_error_and_exit_0()
     {
-        var (exitCode, stdout, stderr) = await RunAsync(null, "fingerprint", Tls10Hello, Tls10Hello[..60]);
+        var (exitCode, stdout, stderr) = await BulwarkCli.RunWithInputAsync(null, "fingerprint", Tls10Hello, Tls10Hello[..60]);
 
         Assert.True(exitCode == 0, stderr);
         var lines = Lines(stdout);
@@ -67,7 +43,7 @@ public sealed class FingerprintCliTests
     [Fact]
     public async Task Standard_input_gives_one_line_per_record_and_skips_blank_lines()
     {
-        var (exitCode, stdout, stderr) = await RunAsync($"{Tls10Hello}\n\nnot-hex\n", "fingerprint", "--input", "-");
+        var (exitCode, stdout, stderr) = await BulwarkCli.RunWithInputAsync($"{Tls10Hello}\n\nnot-hex\n", "fingerprint", "--input", "-");
 
         Assert.True(exitCode == 0, stderr);
         var lines = Lines(stdout);
@@ -79,12 +55,12 @@ public sealed class FingerprintCliTests
     [Fact]
     public async Task No_records_and_a_missing_file_are_usage_errors()
     {
-        var (noInput, _, noInputError) = await RunAsync(null, "fingerprint");
+        var (noInput, _, noInputError) = await BulwarkCli.RunWithInputAsync(null, "fingerprint");
         Assert.Equal(2, noInput);
         Assert.Contains("--input", noInputError, StringComparison.Ordinal);
 
         var missing = Path.Combine(Path.GetTempPath(), $"bulwark-missing-{Guid.NewGuid():N}.txt");
-        var (missingFile, _, missingError) = await RunAsync(null, "fingerprint", "--input", missing);
+        var (missingFile, _, missingError) = await BulwarkCli.RunWithInputAsync(null, "fingerprint", "--input", missing);
         Assert.Equal(2, missingFile);
         Assert.Contains(missing, missingError, StringComparison.Ordinal);
     }

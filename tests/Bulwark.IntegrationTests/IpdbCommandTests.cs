@@ -127,34 +127,17 @@ public sealed class IpdbCommandTests : IDisposable
     {
         string list = Write("vpn-ipv4.txt", "45.0.0.0/16\n");
         string db = Path.Combine(_dir, "cli.db");
-        var (exit, stdout, stderr) = await RunAsync("ipdb", "build", "--out", db, list);
+        var (exit, stdout, stderr) = await BulwarkCli.RunAsync("ipdb", "build", "--out", db, list);
         Assert.True(exit == 0, stderr);
         Assert.Contains("vpn-ipv4.txt", stdout, StringComparison.Ordinal);
 
-        (exit, stdout, stderr) = await RunAsync("ipdb", "lookup", "--db", db, "45.0.3.4");
+        (exit, stdout, stderr) = await BulwarkCli.RunAsync("ipdb", "lookup", "--db", db, "45.0.3.4");
         Assert.True(exit == 0, stderr);
         using var json = JsonDocument.Parse(stdout);
         Assert.Equal(["vpn"], json.RootElement.GetProperty("kinds").EnumerateArray().Select(k => k.GetString()));
 
-        (exit, _, stderr) = await RunAsync("ipdb", "build", "--out", db, Path.Combine(_dir, "absent.txt"));
+        (exit, _, stderr) = await BulwarkCli.RunAsync("ipdb", "build", "--out", db, Path.Combine(_dir, "absent.txt"));
         Assert.Equal(2, exit);
         Assert.Contains("absent.txt", stderr, StringComparison.Ordinal);
-    }
-
-    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(params string[] args)
-    {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "bulwark.dll"));
-        foreach (string arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(info)!;
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-        Task<string> stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await stdout, await stderr);
     }
 }

@@ -6,7 +6,6 @@ namespace Bulwark.IntegrationTests;
 /// <summary><c>bulwark replay --report</c>: the page is written, then rendered in headless Chromium and checked.</summary>
 public sealed class ReplayReportTests
 {
-    private static readonly string CliDll = Path.Combine(AppContext.BaseDirectory, "bulwark.dll");
 
     /// <summary>Labelled traffic: brute force on one account (blocked after its failure budget), browsing, and a label that tries to inject markup.</summary>
     private static string Records()
@@ -37,7 +36,7 @@ public sealed class ReplayReportTests
             var input = Path.Combine(work.FullName, "records.jsonl");
             var report = Path.Combine(work.FullName, "report.html");
             await File.WriteAllTextAsync(input, Records());
-            var (exitCode, _, stderr) = await RunAsync("replay", "--input", input, "--report", report);
+            var (exitCode, _, stderr) = await BulwarkCli.RunAsync("replay", "--input", input, "--report", report);
             Assert.True(exitCode == 0, stderr);
 
             var html = await File.ReadAllTextAsync(report);
@@ -86,22 +85,5 @@ public sealed class ReplayReportTests
         {
             work.Delete(recursive: true);
         }
-    }
-
-    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(params string[] args)
-    {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add(CliDll);
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await stdout, await stderr);
     }
 }
