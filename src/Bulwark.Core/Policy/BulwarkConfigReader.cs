@@ -8,7 +8,7 @@ namespace Bulwark.Core.Policy;
 /// explicitly so that unknown keys, wrong types and invalid values are each reported with their JSON path, then runs
 /// <see cref="BulwarkConfigValidator"/>. Every error is collected; none stops the reading.
 /// </summary>
-public static class BulwarkConfigReader
+public static partial class BulwarkConfigReader
 {
     /// <summary>Name of the top-level section.</summary>
     public const string SectionName = "Bulwark";
@@ -63,7 +63,7 @@ public static class BulwarkConfigReader
     }
 
     /// <summary>One read: the error list and the readers of each options type.</summary>
-    private sealed class Walker(List<ConfigError> errors)
+    private sealed partial class Walker(List<ConfigError> errors)
     {
         private enum Shape
         {

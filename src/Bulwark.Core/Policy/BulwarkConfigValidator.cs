@@ -9,7 +9,7 @@ namespace Bulwark.Core.Policy;
 /// Semantic checks of <see cref="BulwarkOptions"/>: values that have the right type but cannot work (a rate that does not
 /// parse, a route naming no policy, thresholds that do not rise). Collects every error, each with its JSON path and a fix.
 /// </summary>
-public static class BulwarkConfigValidator
+public static partial class BulwarkConfigValidator
 {
     private const int MaxBodyBytesLimit = 1_048_576;
 
