@@ -47,7 +47,10 @@ public sealed partial class RedisCounterStore : ICounterStore, IAsyncDisposable,
     private readonly Meter _meter;
     private readonly Counter<long> _transitions;
     private readonly Counter<long> _unavailable;
+    private readonly Counter<long> _localAnswers;
+    private readonly RefusalCache? _refusals;
     private readonly long _slackMs;
+    private long _localAnswerCount;
     private int _disposed;
 
     /// <summary>Creates a store over <paramref name="client"/>; <paramref name="ownsClient"/>: dispose it with the store.</summary>
@@ -75,8 +78,19 @@ public sealed partial class RedisCounterStore : ICounterStore, IAsyncDisposable,
         _meter = meterFactory?.Create(BulwarkMetrics.MeterName) ?? new Meter(BulwarkMetrics.MeterName);
         _transitions = _meter.CreateCounter<long>("bulwark.store.circuit", "{transition}", "Counter store circuit breaker transitions, by new state.");
         _unavailable = _meter.CreateCounter<long>("bulwark.store.unavailable", "{call}", "Counter store calls refused as unavailable, by reason.");
+        _localAnswers = _meter.CreateCounter<long>("bulwark.store.local_refusals", "{call}", "Counter store calls answered from known refusals without a Redis call.");
+        _refusals = _options.RefusalCacheEntries > 0 ? new RefusalCache(_options.RefusalCacheEntries) : null;
         _breaker.StateChanged += OnCircuitChanged;
     }
+
+    /// <summary>Calls answered from the cache of known refusals, without Redis, since the store was created.</summary>
+    public long LocalAnswers => Interlocked.Read(ref _localAnswerCount);
+
+    /// <summary>How many known refusals the store keeps at most (0 when the cache is off); 40 bytes each.</summary>
+    public int RefusalCacheCapacity => _refusals?.Capacity ?? 0;
+
+    /// <summary>Forgets every known refusal, for example after counters were deleted from Redis by hand.</summary>
+    public void ClearRefusals() => _refusals?.Clear();
 
     /// <summary>The circuit breaker guarding Redis.</summary>
     public RedisCircuitBreaker Circuit => _breaker;
@@ -127,7 +141,12 @@ public sealed partial class RedisCounterStore : ICounterStore, IAsyncDisposable,
             return ValueTask.FromCanceled(cancellationToken);
         }
 
-        return ApplyCoreAsync(BuildArguments(ops, nowTicks), operations.Length, results, cancellationToken);
+        if (_refusals is not null && TryAnswerLocally(_refusals, ops, results.Span, nowTicks))
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        return ApplyCoreAsync(BuildArguments(ops, nowTicks), operations, results, nowTicks, cancellationToken);
     }
 
     /// <inheritdoc />
@@ -165,8 +184,9 @@ public sealed partial class RedisCounterStore : ICounterStore, IAsyncDisposable,
     /// <summary>Disposes synchronously (for containers disposed with <c>Dispose</c>); prefer <see cref="DisposeAsync"/>.</summary>
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
-    private async ValueTask ApplyCoreAsync(RedisArg[] args, int count, Memory<CounterResult> results, CancellationToken cancellationToken)
+    private async ValueTask ApplyCoreAsync(RedisArg[] args, ReadOnlyMemory<CounterOperation> operations, Memory<CounterResult> results, long nowTicks, CancellationToken cancellationToken)
     {
+        var count = operations.Length;
         if (!_breaker.TryEnter(out var probe))
         {
             CountUnavailable("circuit_open");
@@ -216,6 +236,89 @@ public sealed partial class RedisCounterStore : ICounterStore, IAsyncDisposable,
                 RetryAfterTicks = retry < 0 ? long.MaxValue : retry,
                 DelayTicks = items[o + 5].Integer,
             };
+        }
+
+        if (_refusals is not null)
+        {
+            RememberRefusals(_refusals, operations.Span, results.Span, nowTicks);
+        }
+    }
+
+    /// <summary>
+    /// Answers the call without Redis when its outcome is certain: an Acquire operation is known refused (so the batch
+    /// spends nothing, all or nothing, exactly as Redis would answer), or every operation is a Peek and one is known
+    /// refused (Peeks change nothing). A known-refused Peek beside live Acquire operations still goes to Redis, because
+    /// Redis would spend those Acquires (a Peek's refusal does not stop the batch). Calls with Charge or Release always go
+    /// to Redis. Known-refused operations get their refusal; the others "allowed, not spent" with Remaining and reset 0
+    /// (Redis would have checked them too; the decision is the same refusal, its Retry-After the known one).
+    /// </summary>
+    private bool TryAnswerLocally(RefusalCache cache, ReadOnlySpan<CounterOperation> ops, Span<CounterResult> results, long nowTicks)
+    {
+        var allPeek = true;
+        foreach (ref readonly var op in ops)
+        {
+            if (op.Mode is CounterMode.Charge or CounterMode.Release)
+            {
+                return false;
+            }
+
+            allPeek &= op.Mode == CounterMode.Peek;
+        }
+
+        var acquireHit = false;
+        var anyHit = false;
+        for (var i = 0; i < ops.Length; i++)
+        {
+            ref readonly var op = ref ops[i];
+            if (RefusalCache.Cacheable(op) && cache.TryGet(RefusalCache.KeyOf(op, CounterKeyHash.Of(op.Key)), op, nowTicks, out results[i]))
+            {
+                anyHit = true;
+                acquireHit |= op.Mode == CounterMode.Acquire;
+            }
+            else
+            {
+                results[i] = new CounterResult { Allowed = true };
+            }
+        }
+
+        if (!acquireHit && !(allPeek && anyHit))
+        {
+            return false;
+        }
+
+        Interlocked.Increment(ref _localAnswerCount);
+        if (_localAnswers.Enabled)
+        {
+            _localAnswers.Add(1);
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Remembers each refused cacheable operation whose key is alone in the batch (an earlier operation on the same key
+    /// would have changed the counter the refusal was computed on, and all or nothing then undid that change).
+    /// </summary>
+    private static void RememberRefusals(RefusalCache cache, ReadOnlySpan<CounterOperation> ops, ReadOnlySpan<CounterResult> results, long nowTicks)
+    {
+        for (var i = 0; i < ops.Length; i++)
+        {
+            ref readonly var op = ref ops[i];
+            if (results[i].Allowed || !RefusalCache.Cacheable(op))
+            {
+                continue;
+            }
+
+            var alone = true;
+            for (var j = 0; j < ops.Length && alone; j++)
+            {
+                alone = j == i || !string.Equals(ops[j].Key, op.Key, StringComparison.Ordinal);
+            }
+
+            if (alone)
+            {
+                cache.Add(RefusalCache.KeyOf(op, CounterKeyHash.Of(op.Key)), op, results[i], nowTicks);
+            }
         }
     }
 
