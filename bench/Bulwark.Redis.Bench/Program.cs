@@ -37,7 +37,7 @@ if (options.PrintArgs)
 }
 
 await using var client = new RedisClient(endpoint);
-await using var store = new RedisCounterStore(client, new RedisCounterStoreOptions { Budget = TimeSpan.FromSeconds(2) });
+await using var store = new RedisCounterStore(client, new RedisCounterStoreOptions { Budget = TimeSpan.FromSeconds(2), RefusalCacheEntries = 0 });
 await client.ExecuteAsync(["SCRIPT", "LOAD", RedisCounterStore.CounterScript.Source]);
 
 // Warm up (JIT, connections), then measure.

@@ -40,6 +40,13 @@ public sealed class BanList
     /// <summary>The most bans the list holds.</summary>
     public int MaxEntries { get; }
 
+    /// <summary>
+    /// Raised after a ban is added, replaced or lifted (not when an expired ban is purged), on the thread that made the
+    /// change and outside the list's lock. Shared state (Redis) publishes the changes to other gateways through it.
+    /// A handler must be quick and must not throw.
+    /// </summary>
+    public event Action<BanChange>? Changed;
+
     /// <summary>How many bans are held, including expired ones not yet purged.</summary>
     public int Count => Volatile.Read(ref _count);
 
@@ -71,12 +78,20 @@ public sealed class BanList
         DateTimeOffset expiresAt = ttl >= DateTimeOffset.MaxValue - now ? DateTimeOffset.MaxValue : now + ttl;
         var candidate = new Ban(target, entry.Value, now, expiresAt, reason);
 
+        bool added;
         lock (_writeLock)
         {
-            return entry.IsNetwork
+            added = entry.IsNetwork
                 ? TryAddNetworkLocked(entry, candidate, now, out ban)
                 : TryAddKeyedLocked(entry, candidate, now, out ban);
         }
+
+        if (added)
+        {
+            Changed?.Invoke(new BanChange(ban!.Target, ban.Value, ban));
+        }
+
+        return added;
     }
 
     /// <summary>Lifts the ban on <paramref name="value"/>; false when there was none. IP values are compared as networks (<c>::ffff:10.0.0.1</c> is <c>10.0.0.1</c>).</summary>
@@ -84,6 +99,17 @@ public sealed class BanList
     public bool Remove(BanTarget target, string value)
     {
         Entry entry = ParseEntry(target, value, nameof(value));
+        bool removed = RemoveEntry(entry);
+        if (removed)
+        {
+            Changed?.Invoke(new BanChange(entry.Target, entry.Value, null));
+        }
+
+        return removed;
+    }
+
+    private bool RemoveEntry(Entry entry)
+    {
         lock (_writeLock)
         {
             if (entry.IsNetwork)

@@ -28,6 +28,15 @@ public sealed partial class RedisBanSync : IAsyncDisposable, IDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly TaskCompletionSource _firstSync = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task? _loop;
+    private long _published;
+
+    /// <summary>
+    /// Set while this thread changes the local list on behalf of Redis (a received or loaded ban) or of
+    /// <see cref="AddAsync"/>/<see cref="RemoveAsync"/>, which publish themselves: such changes are not published again,
+    /// so a ban received from Redis never echoes back.
+    /// </summary>
+    [ThreadStatic]
+    private static RedisBanSync? t_quiet;
 
     /// <summary>Creates the sync; <see cref="Start"/> begins it. <paramref name="client"/> carries writes and the full loads.</summary>
     public RedisBanSync(RedisEndpoint endpoint, IRedisClient client, BanList local, string keyPrefix = "bulwark:", TimeProvider? timeProvider = null, ILogger<RedisBanSync>? logger = null)
@@ -47,33 +56,62 @@ public sealed partial class RedisBanSync : IAsyncDisposable, IDisposable
     /// <summary>Completes when the first subscription and full load have succeeded.</summary>
     public Task Synced => _firstSync.Task;
 
-    /// <summary>Starts subscribing in the background (idempotent).</summary>
-    public void Start() => _loop ??= Task.Run(RunAsync);
+    /// <summary>Changes of the local list published to Redis by <see cref="BanList.Changed"/> (the engine's own bans).</summary>
+    public long Published => Interlocked.Read(ref _published);
+
+    /// <summary>
+    /// Starts subscribing in the background, and publishing every change made to the local list by anyone else (the
+    /// engine's own bans: honeypots, lockouts, detectors, operators calling <see cref="BanList.Add"/>) (idempotent).
+    /// </summary>
+    public void Start()
+    {
+        if (_loop is null)
+        {
+            _local.Changed += OnLocalChange;
+            _loop = Task.Run(RunAsync);
+        }
+    }
 
     /// <summary>Bans <paramref name="value"/> here at once and on every gateway through Redis.</summary>
     /// <exception cref="ArgumentException">The value is not valid for the target (see <see cref="BanList.Add"/>).</exception>
     /// <exception cref="RedisException">Redis could not store or publish it (the local ban stands).</exception>
     public async Task<Ban> AddAsync(BanTarget target, string value, TimeSpan ttl, string reason, CancellationToken cancellationToken = default)
     {
-        var ban = _local.Add(target, value, ttl, reason, _time.GetUtcNow());
-        var record = new SharedBanRecord("add", (int)ban.Target, ban.Value, ban.ExpiresAt.UtcTicks, ban.CreatedAt.UtcTicks, ban.Reason);
-        await _client.EvaluateAsync(AddScript, 1, new RedisArg[] { _key, Field(ban.Target, ban.Value), JsonSerializer.Serialize(record) }, cancellationToken);
+        Ban ban;
+        t_quiet = this;
+        try
+        {
+            ban = _local.Add(target, value, ttl, reason, _time.GetUtcNow());
+        }
+        finally
+        {
+            t_quiet = null;
+        }
+
+        await PublishAddAsync(ban, cancellationToken);
         return ban;
     }
 
     /// <summary>Lifts the ban here and on every gateway; true when Redis held it.</summary>
     public async Task<bool> RemoveAsync(BanTarget target, string value, CancellationToken cancellationToken = default)
     {
-        _local.Remove(target, value);
-        var normalized = Normalize(target, value);
-        var record = new SharedBanRecord("remove", (int)target, normalized, 0, 0, string.Empty);
-        var reply = await _client.EvaluateAsync(RemoveScript, 1, new RedisArg[] { _key, Field(target, normalized), JsonSerializer.Serialize(record) }, cancellationToken);
-        return reply.Integer > 0;
+        t_quiet = this;
+        try
+        {
+            _local.Remove(target, value);
+        }
+        finally
+        {
+            t_quiet = null;
+        }
+
+        return await PublishRemoveAsync(target, Normalize(target, value), cancellationToken);
     }
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
+        _local.Changed -= OnLocalChange;
         await _stop.CancelAsync();
         if (_loop is not null)
         {
@@ -85,6 +123,53 @@ public sealed partial class RedisBanSync : IAsyncDisposable, IDisposable
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     private static string Field(BanTarget target, string value) => $"{(int)target}|{value}";
+
+    private Task PublishAddAsync(Ban ban, CancellationToken cancellationToken)
+    {
+        var record = new SharedBanRecord("add", (int)ban.Target, ban.Value, ban.ExpiresAt.UtcTicks, ban.CreatedAt.UtcTicks, ban.Reason);
+        return _client.EvaluateAsync(AddScript, 1, new RedisArg[] { _key, Field(ban.Target, ban.Value), JsonSerializer.Serialize(record) }, cancellationToken);
+    }
+
+    private async Task<bool> PublishRemoveAsync(BanTarget target, string normalized, CancellationToken cancellationToken)
+    {
+        var record = new SharedBanRecord("remove", (int)target, normalized, 0, 0, string.Empty);
+        var reply = await _client.EvaluateAsync(RemoveScript, 1, new RedisArg[] { _key, Field(target, normalized), JsonSerializer.Serialize(record) }, cancellationToken);
+        return reply.Integer > 0;
+    }
+
+    /// <summary>A change someone made to the local list: publish it (in the order made: commands pipeline in order).</summary>
+    private void OnLocalChange(BanChange change)
+    {
+        if (t_quiet == this || _stop.IsCancellationRequested)
+        {
+            return;
+        }
+
+        Interlocked.Increment(ref _published);
+        _ = PublishLocalAsync(change);
+    }
+
+    private async Task PublishLocalAsync(BanChange change)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+        timeout.CancelAfter(TimeSpan.FromSeconds(5));
+        try
+        {
+            if (change.Ban is { } ban)
+            {
+                await PublishAddAsync(ban, timeout.Token);
+            }
+            else
+            {
+                await PublishRemoveAsync(change.Target, change.Value, timeout.Token);
+            }
+        }
+        catch (Exception e) when (e is RedisException or OperationCanceledException)
+        {
+            // The ban stands on this gateway; others learn it only if it is made again. Logged, never thrown.
+            LogPublishFailed(_logger, change.Target, change.Value, e.Message);
+        }
+    }
 
     /// <summary>The value as the ban list stores it (addresses and networks in canonical form), found by a scratch list.</summary>
     private static string Normalize(BanTarget target, string value)
@@ -194,6 +279,8 @@ public sealed partial class RedisBanSync : IAsyncDisposable, IDisposable
         }
 
         var target = (BanTarget)record.Target;
+        var outer = t_quiet;
+        t_quiet = this;
         try
         {
             if (record.Op == "remove")
@@ -216,7 +303,14 @@ public sealed partial class RedisBanSync : IAsyncDisposable, IDisposable
         {
             return false;
         }
+        finally
+        {
+            t_quiet = outer;
+        }
     }
+
+    [LoggerMessage(EventId = 3104, Level = LogLevel.Warning, Message = "Shared bans: could not publish the local change to the {Target} ban on {Value}: {Error}")]
+    private static partial void LogPublishFailed(ILogger logger, BanTarget target, string value, string error);
 
     [LoggerMessage(EventId = 3101, Level = LogLevel.Information, Message = "Shared bans: subscribed to {Channel} and loaded the list")]
     private static partial void LogSubscribed(ILogger logger, string channel);

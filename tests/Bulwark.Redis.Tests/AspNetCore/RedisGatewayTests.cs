@@ -72,6 +72,50 @@ public sealed class RedisGatewayTests : IClassFixture<RedisServerFixture>
     }
 
     [RedisFact]
+    public async Task A_ban_the_engine_makes_on_gateway_a_is_enforced_by_gateway_b_within_a_second()
+    {
+        var prefix = $"gw{Guid.NewGuid():N}:";
+        var json = $$"""
+            {
+              "Bulwark": {
+                "State": { "Store": "redis", "Redis": { "Connection": "{{_fixture.Server.Connection()}}", "KeyPrefix": "{{prefix}}", "BudgetMs": 2000 } },
+                "Routes": [ { "Path": "/api/**", "Policy": "api" } ],
+                "Policies": { "api": { "Limits": [ { "Name": "api-ip", "Key": "ip", "Rate": "100/min" } ] } }
+              }
+            }
+            """;
+        var loaded = BulwarkConfigLoader.LoadJson(json);
+        Assert.True(loaded.Options is not null, string.Join("\n", loaded.Errors));
+        using var a = await StartAsync(loaded.Options!);
+        using var b = await StartAsync(loaded.Options!);
+        await Task.WhenAll(
+            a.Services.GetRequiredService<RedisBanSync>().Synced,
+            b.Services.GetRequiredService<RedisBanSync>().Synced).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(StatusCodes.Status200OK, (await SendAsync(b, "192.0.2.44")).Response.StatusCode);
+
+        // Gateway A's engine bans the address itself (as a honeypot or lockout does), on its own ban list.
+        var engineA = a.Services.GetRequiredService<Core.BulwarkEngine>();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        engineA.Bans.Add(Core.Lists.BanTarget.Ip, "192.0.2.44", TimeSpan.FromMinutes(5), "honeypot", DateTimeOffset.UtcNow);
+        var status = 0;
+        while (clock.Elapsed < TimeSpan.FromSeconds(5) && (status = (await SendAsync(b, "192.0.2.44")).Response.StatusCode) != StatusCodes.Status403Forbidden)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.Equal(StatusCodes.Status403Forbidden, status);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"gateway B enforced the ban after {clock.Elapsed.TotalMilliseconds:0} ms");
+        Assert.Equal(StatusCodes.Status200OK, (await SendAsync(b, "192.0.2.45")).Response.StatusCode);
+    }
+
+    private static Task<HttpContext> SendAsync(IHost host, string ip) =>
+        host.GetTestServer().SendAsync(c =>
+        {
+            c.Request.Path = "/api/items";
+            c.Connection.RemoteIpAddress = IPAddress.Parse(ip);
+        });
+
+    [RedisFact]
     public void A_plain_service_provider_builds_and_disposes_the_redis_services()
     {
         var options = new BulwarkOptions

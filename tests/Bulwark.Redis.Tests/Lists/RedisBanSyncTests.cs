@@ -56,6 +56,48 @@ public sealed class RedisBanSyncTests : IClassFixture<RedisServerFixture>
     }
 
     [RedisFact]
+    public async Task Bans_the_engine_makes_on_its_own_list_reach_the_other_gateway_once_without_echo()
+    {
+        // A server of its own, so INFO commandstats counts this test's publications only.
+        using var server = RedisServer.Start();
+        var endpoint = RedisEndpoint.Parse(server.Connection());
+        await using var clientA = new RedisClient(endpoint);
+        await using var clientB = new RedisClient(endpoint);
+        var listA = new BanList();
+        var listB = new BanList();
+        await using var a = new RedisBanSync(endpoint, clientA, listA);
+        await using var b = new RedisBanSync(endpoint, clientB, listB);
+        a.Start();
+        b.Start();
+        await Task.WhenAll(a.Synced, b.Synced).WaitAsync(Soon);
+
+        // The engine (a honeypot, a lockout, an operator) adds to its BanList directly, not through RedisBanSync.
+        listA.Add(BanTarget.Ip, "192.0.2.66", TimeSpan.FromMinutes(10), "honeypot", DateTimeOffset.UtcNow);
+        var took = await WaitUntilAsync(() => listB.Count == 1);
+        Assert.True(took < TimeSpan.FromSeconds(1), $"the engine's ban reached the other gateway after {took.TotalMilliseconds:0} ms");
+        Assert.True(listB.TryMatch(IPAddress.Parse("192.0.2.66"), null, null, null, DateTimeOffset.UtcNow, out var ban));
+        Assert.Equal("honeypot", ban.Reason);
+
+        // Lifted on B (by B's engine): lifted on A.
+        Assert.True(listB.Remove(BanTarget.Ip, "192.0.2.66"));
+        took = await WaitUntilAsync(() => listA.Count == 0);
+        Assert.True(took < TimeSpan.FromSeconds(1), $"the removal reached the other gateway after {took.TotalMilliseconds:0} ms");
+
+        // No echo: each gateway published its own change once, and the received changes (including each gateway's own
+        // message coming back on its subscription) were applied without being published again.
+        await Task.Delay(300);
+        Assert.Equal(1, a.Published);
+        Assert.Equal(1, b.Published);
+        await using var admin = new RedisClient(endpoint);
+        var stats = (await admin.ExecuteAsync(["INFO", "commandstats"])).AsString() ?? string.Empty;
+        var publish = stats.Split('\n').Where(l => l.StartsWith("cmdstat_publish:", StringComparison.Ordinal))
+            .Sum(l => long.Parse(l.Split(',')[0].Split('=')[1], System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(2, publish); // one add, one removal (PUBLISH inside the scripts is counted): nothing bounced back
+        Assert.Equal(0, listA.Count);
+        Assert.Equal(0, listB.Count);
+    }
+
+    [RedisFact]
     public async Task After_the_subscription_is_killed_the_gateway_resubscribes_and_catches_up()
     {
         var prefix = $"b{Guid.NewGuid():N}:";
