@@ -64,13 +64,13 @@ public sealed class RedisClient : IRedisClient
             var loaded = await connection.ExecuteAsync(["SCRIPT", "LOAD", script.Source], cancellationToken);
             if (loaded.IsError)
             {
-                throw new RedisServerException("SCRIPT LOAD failed: " + loaded.Text);
+                throw new RedisServerException("SCRIPT LOAD failed: " + RedisServerException.FromReply(loaded.Text!).Message);
             }
 
             reply = await connection.ExecuteAsync(command, cancellationToken);
         }
 
-        return reply.IsError ? throw new RedisServerException(reply.Text!) : reply;
+        return reply.IsError ? throw RedisServerException.FromReply(reply.Text!) : reply;
     }
 
     /// <summary>Test and diagnostics hook: closes every open connection as if the network dropped it.</summary>

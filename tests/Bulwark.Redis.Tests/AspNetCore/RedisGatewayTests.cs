@@ -108,10 +108,48 @@ public sealed class RedisGatewayTests : IClassFixture<RedisServerFixture>
         Assert.Equal(StatusCodes.Status200OK, (await SendAsync(b, "192.0.2.45")).Response.StatusCode);
     }
 
-    private static Task<HttpContext> SendAsync(IHost host, string ip) =>
+    [RedisFact]
+    public async Task Login_failures_recorded_on_gateway_a_count_on_gateway_b()
+    {
+        var prefix = $"gw{Guid.NewGuid():N}:";
+        var json = $$"""
+            {
+              "Bulwark": {
+                "State": { "Store": "redis", "Redis": { "Connection": "{{_fixture.Server.Connection()}}", "KeyPrefix": "{{prefix}}", "BudgetMs": 2000 } },
+                "Routes": [ { "Path": "/api/**", "Policy": "login" } ],
+                "Policies": { "login": { "Limits": [ { "Name": "login-failures", "Key": "ip", "Rate": "3/hour", "Count": "failures", "FailureStatuses": ["401"] } ] } }
+              }
+            }
+            """;
+        var loaded = BulwarkConfigLoader.LoadJson(json);
+        Assert.True(loaded.Options is not null, string.Join("\n", loaded.Errors));
+        using var a = await StartAsync(loaded.Options!);
+        using var b = await StartAsync(loaded.Options!);
+
+        // Two failed logins on A and one on B (the endpoint answers 401 for /api/denied): the third failure in total.
+        Assert.Equal(StatusCodes.Status401Unauthorized, (await SendAsync(a, "198.51.100.77", "/api/denied")).Response.StatusCode);
+        Assert.Equal(StatusCodes.Status401Unauthorized, (await SendAsync(a, "198.51.100.77", "/api/denied")).Response.StatusCode);
+        Assert.Equal(StatusCodes.Status200OK, (await SendAsync(b, "198.51.100.77")).Response.StatusCode); // a success costs nothing
+        Assert.Equal(StatusCodes.Status401Unauthorized, (await SendAsync(b, "198.51.100.77", "/api/denied")).Response.StatusCode);
+
+        // Failures are charged after the answer (feedback); give the last charge a moment to land.
+        var status = 0;
+        for (var i = 0; i < 100 && status != StatusCodes.Status429TooManyRequests; i++)
+        {
+            status = (await SendAsync(a, "198.51.100.77")).Response.StatusCode;
+            await Task.Delay(status == StatusCodes.Status429TooManyRequests ? 0 : 20);
+        }
+
+        // Locked out on both gateways, though neither saw three failures itself; another address is not.
+        Assert.Equal(StatusCodes.Status429TooManyRequests, status);
+        Assert.Equal(StatusCodes.Status429TooManyRequests, (await SendAsync(b, "198.51.100.77")).Response.StatusCode);
+        Assert.Equal(StatusCodes.Status200OK, (await SendAsync(b, "198.51.100.78")).Response.StatusCode);
+    }
+
+    private static Task<HttpContext> SendAsync(IHost host, string ip, string path = "/api/items") =>
         host.GetTestServer().SendAsync(c =>
         {
-            c.Request.Path = "/api/items";
+            c.Request.Path = path;
             c.Connection.RemoteIpAddress = IPAddress.Parse(ip);
         });
 
@@ -145,7 +183,11 @@ public sealed class RedisGatewayTests : IClassFixture<RedisServerFixture>
                 {
                     app.UseRouting();
                     app.UseBulwark();
-                    app.UseEndpoints(endpoints => endpoints.MapGet("/api/items", () => "items"));
+                    app.UseEndpoints(endpoints =>
+                    {
+                        endpoints.MapGet("/api/items", () => "items");
+                        endpoints.MapGet("/api/denied", () => Results.Unauthorized());
+                    });
                 }))
             .Build();
         await host.StartAsync();
