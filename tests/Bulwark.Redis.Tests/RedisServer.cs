@@ -36,6 +36,21 @@ public sealed class RedisServer : IDisposable
         return server;
     }
 
+    /// <summary>
+    /// Starts a server that speaks TLS only (plain port 0) on <see cref="Port"/>, with the certificate and key files
+    /// given; clients need no certificate of their own.
+    /// </summary>
+    public static RedisServer StartTls(string certFile, string keyFile, string caFile, params string[] extraArgs)
+    {
+        var port = FreePort();
+        var server = new RedisServer(port, [
+            "--port", "0", "--tls-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--tls-cert-file", certFile, "--tls-key-file", keyFile, "--tls-ca-cert-file", caFile, "--tls-auth-clients", "no",
+            .. extraArgs]);
+        server.Start();
+        return server;
+    }
+
     /// <summary>Starts the process and waits until it accepts connections.</summary>
     public void Start()
     {

@@ -109,7 +109,7 @@ public static partial class BulwarkConfigValidator
     /// <summary>What is wrong with a Redis connection string's shape, or null. Bulwark.Redis parses it fully at startup.</summary>
     private static string? ConnectionProblem(string connection)
     {
-        string[] settings = ["password", "user", "ssl", "sslhost", "connecttimeout", "protocol", "connections"];
+        string[] settings = ["password", "user", "ssl", "sslhost", "sslcafile", "connecttimeout", "protocol", "connections"];
         var parts = connection.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         if (parts.Length == 0 || parts[0].Contains('=', StringComparison.Ordinal))
         {

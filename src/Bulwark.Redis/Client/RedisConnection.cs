@@ -2,6 +2,8 @@ using System.Collections.Concurrent;
 using System.IO.Pipelines;
 using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
 using System.Threading.Channels;
 using Bulwark.Redis.Protocol;
 
@@ -103,7 +105,26 @@ internal sealed class RedisConnection : IAsyncDisposable
             {
                 var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
                 stream = ssl;
-                await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = endpoint.SslHost ?? endpoint.Host }, timeout.Token);
+                var options = new SslClientAuthenticationOptions { TargetHost = endpoint.SslHost ?? endpoint.Host };
+                if (endpoint.SslCaCertificates is { } authorities)
+                {
+                    // Trust exactly the configured authorities (a private CA), not the system's roots.
+                    var policy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck };
+                    policy.CustomTrustStore.AddRange(authorities);
+                    options.CertificateChainPolicy = policy;
+                }
+
+                try
+                {
+                    await ssl.AuthenticateAsClientAsync(options, timeout.Token);
+                }
+                catch (AuthenticationException e)
+                {
+                    var trust = endpoint.SslCaFile is null ? "the system's trusted roots" : $"the authorities in sslCaFile={endpoint.SslCaFile}";
+                    throw new RedisConnectionException(
+                        $"TLS with Redis at {endpoint} failed: {e.Message} The server's certificate must chain to {trust} and name '{options.TargetHost}' (set sslHost= when the name differs, sslCaFile= for a private CA).",
+                        e);
+                }
             }
 
             connection = new RedisConnection(socket, stream);

@@ -1,11 +1,14 @@
 using System.Globalization;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 
 namespace Bulwark.Redis.Client;
 
 /// <summary>
 /// A parsed connection string, <c>host:port</c> with optional comma-separated settings: <c>password=…</c>,
 /// <c>user=…</c> (ACL user), <c>ssl=true</c>, <c>sslHost=…</c> (name checked on the server certificate; default the
-/// host), <c>connectTimeout=…</c> (milliseconds, default 1000), <c>protocol=3</c> (RESP3 through <c>HELLO 3</c>;
+/// host), <c>sslCaFile=…</c> (PEM file of the certificate authorities to trust instead of the system's roots, for a
+/// private CA), <c>connectTimeout=…</c> (milliseconds, default 1000), <c>protocol=3</c> (RESP3 through <c>HELLO 3</c>;
 /// default 2), <c>connections=…</c> (pool size, default 2). The settings follow StackExchange.Redis's names.
 /// </summary>
 public sealed record RedisEndpoint
@@ -27,6 +30,12 @@ public sealed record RedisEndpoint
 
     /// <summary>The name expected on the server certificate (default <see cref="Host"/>).</summary>
     public string? SslHost { get; init; }
+
+    /// <summary>The PEM file of the authorities trusted for the server certificate, or null for the system's roots.</summary>
+    public string? SslCaFile { get; init; }
+
+    /// <summary>The certificates read from <see cref="SslCaFile"/> when the connection string was parsed.</summary>
+    public X509Certificate2Collection? SslCaCertificates { get; init; }
 
     /// <summary>How long opening one connection (TCP, TLS and AUTH) may take (default 1 s).</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(1);
@@ -53,7 +62,7 @@ public sealed record RedisEndpoint
             var eq = part.IndexOf('=', StringComparison.Ordinal);
             if (eq <= 0)
             {
-                throw new FormatException($"'{part}' in the Redis connection string is not name=value; settings are password, user, ssl, sslHost, connectTimeout, protocol and connections.");
+                throw new FormatException($"'{part}' in the Redis connection string is not name=value; settings are password, user, ssl, sslHost, sslCaFile, connectTimeout, protocol and connections.");
             }
 
             var name = part[..eq].Trim();
@@ -64,11 +73,17 @@ public sealed record RedisEndpoint
                 "user" => endpoint with { User = value },
                 "ssl" => endpoint with { Ssl = Bool(name, value) },
                 "sslhost" => endpoint with { SslHost = value },
+                "sslcafile" => endpoint with { SslCaFile = value, SslCaCertificates = LoadAuthorities(value) },
                 "connecttimeout" => endpoint with { ConnectTimeout = TimeSpan.FromMilliseconds(Int(name, value, 1, 60_000)) },
                 "protocol" => endpoint with { Protocol = Int(name, value, 2, 3) },
                 "connections" => endpoint with { Connections = Int(name, value, 1, 64) },
-                _ => throw new FormatException($"Unknown Redis connection setting '{name}'; use password, user, ssl, sslHost, connectTimeout, protocol or connections."),
+                _ => throw new FormatException($"Unknown Redis connection setting '{name}'; use password, user, ssl, sslHost, sslCaFile, connectTimeout, protocol or connections."),
             };
+        }
+
+        if (endpoint.SslCaFile is not null && !endpoint.Ssl)
+        {
+            throw new FormatException("Redis connection setting 'sslCaFile' needs ssl=true: without TLS there is no certificate to check.");
         }
 
         return endpoint;
@@ -111,6 +126,23 @@ public sealed record RedisEndpoint
         }
 
         return new RedisEndpoint { Host = host, Port = port };
+    }
+
+    private static X509Certificate2Collection LoadAuthorities(string path)
+    {
+        var authorities = new X509Certificate2Collection();
+        try
+        {
+            authorities.ImportFromPemFile(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or CryptographicException or ArgumentException)
+        {
+            throw new FormatException($"Redis connection setting 'sslCaFile' names '{path}', which cannot be read as PEM certificates: {e.Message}", e);
+        }
+
+        return authorities.Count > 0
+            ? authorities
+            : throw new FormatException($"Redis connection setting 'sslCaFile' names '{path}', which holds no PEM certificate (-----BEGIN CERTIFICATE-----).");
     }
 
     private static int ParsePort(string text, string whole) =>
