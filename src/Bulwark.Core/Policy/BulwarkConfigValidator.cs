@@ -70,7 +70,7 @@ public static partial class BulwarkConfigValidator
             errors.Add(new ConfigError(
                 ConfigPath.Property(redis, "Connection"),
                 problem,
-                "Write \"host:port\" with optional settings after commas, like \"redis.internal:6379,user=gateway,password=…,ssl=true\"; settings are password, user, ssl, sslHost, connectTimeout, protocol and connections."));
+                "Write \"host:port\" with optional settings after commas, like \"redis.internal:6379,user=gateway,password=…,ssl=true\"; settings are password, user, ssl, sslHost, sslCaFile (an existing PEM file), connectTimeout, protocol and connections."));
         }
 
         if (state.Redis.KeyPrefix.AsSpan().IndexOfAny('{', '}') >= 0)
@@ -129,6 +129,11 @@ public static partial class BulwarkConfigValidator
             if (eq <= 0 || !settings.Contains(part[..eq].Trim().ToLowerInvariant()))
             {
                 return $"Redis connection setting \"{(eq <= 0 ? part : part[..eq])}\" is not known";
+            }
+
+            if (part[..eq].Trim().Equals("sslcafile", StringComparison.OrdinalIgnoreCase) && !File.Exists(part[(eq + 1)..].Trim()))
+            {
+                return $"Redis connection setting sslCaFile names \"{part[(eq + 1)..].Trim()}\", which does not exist";
             }
         }
 

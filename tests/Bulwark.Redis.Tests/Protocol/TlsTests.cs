@@ -131,6 +131,12 @@ public sealed class TlsTests : IDisposable
         e = Assert.Throws<FormatException>(() => RedisEndpoint.Parse($"localhost:6380,ssl=true,sslCaFile={empty}"));
         Assert.Contains("holds no PEM certificate", e.Message, StringComparison.Ordinal);
 
+        // The configuration check names the JSON path and the file before anything starts.
+        var loaded = Bulwark.Core.Policy.BulwarkConfigLoader.LoadJson($$"""{ "Bulwark": { "State": { "Store": "redis", "Redis": { "Connection": "localhost:6380,ssl=true,sslCaFile={{missing}}" } } } }""");
+        var error = Assert.Single(loaded.Errors);
+        Assert.Contains("State.Redis.Connection", error.ToString().Replace(':', '.'), StringComparison.Ordinal);
+        Assert.Contains($"sslCaFile names \"{missing}\", which does not exist", error.ToString(), StringComparison.Ordinal);
+
         if (Openssl is not null)
         {
             var ca = MakeCa("Bulwark Test CA");
