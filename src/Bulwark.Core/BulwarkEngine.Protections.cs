@@ -142,7 +142,7 @@ public sealed partial class BulwarkEngine
 
     private void Locked(CompiledLimit lockout, RequestContext request, long nowTicks)
     {
-        _metrics.LoginLockout(lockout.KeyPrefix[..lockout.KeyPrefix.IndexOf('/', StringComparison.Ordinal)]);
+        _metrics.LoginLockout(lockout.KeyPrefix[..lockout.KeyPrefix.LastIndexOf('/')]);
         var login = lockout.Login!;
         if (login.LockoutBan && !string.IsNullOrWhiteSpace(request.Account))
         {
