@@ -67,6 +67,30 @@ public sealed class LoginPresetTests
     }
 
     [Fact]
+    public async Task A_success_does_not_wipe_earlier_failures_they_age_out_of_their_window()
+    {
+        var engine = NewEngine(Config());
+        await Attempt(engine, "alice", T0);
+        await Attempt(engine, "alice", T0.AddSeconds(1));
+        Assert.Equal(DecisionAction.Allow, (await Attempt(engine, "alice", T0.AddSeconds(2), status: 200)).Action);
+        await Attempt(engine, "alice", T0.AddSeconds(3));
+
+        // Two failures, a success, a failure: three failures in the hour, so the next attempt is challenged.
+        Assert.Equal(DecisionAction.Challenge, (await Attempt(engine, "alice", T0.AddSeconds(4), status: 200)).Action);
+        Assert.Equal(DecisionAction.Allow, (await Attempt(engine, "alice", T0.AddHours(2), status: 200)).Action);
+    }
+
+    [Theory]
+    [InlineData("success", LoginOutcome.Success)]
+    [InlineData(" Failure ", LoginOutcome.Failure)]
+    [InlineData("FAILURE", LoginOutcome.Failure)]
+    [InlineData("ok", LoginOutcome.Unknown)]
+    [InlineData("", LoginOutcome.Unknown)]
+    [InlineData(null, LoginOutcome.Unknown)]
+    public void Outcome_header_values_are_success_or_failure(string? value, LoginOutcome expected) =>
+        Assert.Equal(expected, CompiledLogin.ParseOutcome(value));
+
+    [Fact]
     public async Task A_hundred_attempts_per_address_per_hour_whatever_the_outcome_and_success_does_not_reset_them()
     {
         var engine = NewEngine(Config(Nothing.Replace("\"IpAttempts\": \"\"", "\"IpAttempts\": \"100/h\"", StringComparison.Ordinal)));
