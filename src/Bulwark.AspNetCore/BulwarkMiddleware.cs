@@ -3,6 +3,7 @@ using Bulwark.AspNetCore.Metadata;
 using Bulwark.Core;
 using Bulwark.Core.Audit;
 using Bulwark.Core.Decisions;
+using Bulwark.Core.Protections;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
@@ -105,6 +106,7 @@ public sealed partial class BulwarkMiddleware
             context.Request.Headers[StepUpHeader] = "required";
         }
 
+        var login = StartLogin(context, decision);
         var started = Stopwatch.GetTimestamp();
         var status = 0;
         try
@@ -123,7 +125,54 @@ public sealed partial class BulwarkMiddleware
         }
         finally
         {
-            await _engine.Feedback(decision, request, status, Stopwatch.GetElapsedTime(started), CancellationToken.None).ConfigureAwait(false);
+            await _engine.Feedback(decision, request, status, Stopwatch.GetElapsedTime(started), FinishLogin(context, login), CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    // On login-preset routes: offer the in-process outcome API, and take the outcome header off the response before it leaves.
+    private BulwarkLoginFeature? StartLogin(HttpContext context, Decision decision)
+    {
+        if (decision.Policy is null || !_engine.Configuration.Policies.TryGetValue(decision.Policy, out var policy) || policy.Login is not { } login)
+        {
+            return null;
+        }
+
+        var feature = new BulwarkLoginFeature(login.OutcomeHeader);
+        context.Features.Set<IBulwarkLoginFeature>(feature);
+        if (feature.OutcomeHeader is not null)
+        {
+            context.Response.OnStarting(static state =>
+            {
+                var (response, feature) = ((HttpResponse, BulwarkLoginFeature))state;
+                TakeOutcomeHeader(response, feature);
+                return Task.CompletedTask;
+            }, (context.Response, feature));
+        }
+
+        return feature;
+    }
+
+    private static LoginOutcome FinishLogin(HttpContext context, BulwarkLoginFeature? feature)
+    {
+        if (feature is null)
+        {
+            return LoginOutcome.Unknown;
+        }
+
+        if (!context.Response.HasStarted)
+        {
+            TakeOutcomeHeader(context.Response, feature);
+        }
+
+        return feature.Resolved;
+    }
+
+    private static void TakeOutcomeHeader(HttpResponse response, BulwarkLoginFeature feature)
+    {
+        if (feature.OutcomeHeader is { } name && response.Headers.TryGetValue(name, out var value))
+        {
+            feature.HeaderOutcome = CompiledLogin.ParseOutcome(value.ToString());
+            response.Headers.Remove(name);
         }
     }
 

@@ -103,6 +103,7 @@ public static class BulwarkResponses
         ReasonCodes.ChallengeRequired => "This request needs a challenge to be solved before it can proceed.",
         ReasonCodes.HighRisk => "This request was refused by the API's abuse protection.",
         ReasonCodes.Unavailable => "The service cannot check this request right now. Retry later.",
+        ReasonCodes.LoginLocked => "Too many failed sign-ins for this account. Wait before retrying; the Retry-After header says how long.",
         _ => "This request was refused.",
     };
 

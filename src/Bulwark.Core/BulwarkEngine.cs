@@ -8,6 +8,7 @@ using Bulwark.Core.Lists;
 using Bulwark.Core.Net;
 using Bulwark.Core.Pipeline;
 using Bulwark.Core.Policy;
+using Bulwark.Core.Protections;
 using Bulwark.Core.Scoring;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -17,7 +18,7 @@ namespace Bulwark.Core;
 /// <summary>
 /// The decision engine: lists and bans → enrichers → detectors → score → limits → action. Knows nothing of HTTP servers;
 /// every front door (middleware, gateway, decision endpoint, replay) calls <see cref="Decide"/> and then
-/// <see cref="Feedback"/>. Thread-safe. With an in-memory store a decision completes synchronously.
+/// <see cref="Feedback(Decision, RequestContext, int, TimeSpan, CancellationToken)"/>. Thread-safe. With an in-memory store a decision completes synchronously.
 /// </summary>
 public sealed partial class BulwarkEngine
 {
@@ -139,7 +140,7 @@ public sealed partial class BulwarkEngine
             Ja4 = request.Tls?.Ja4,
         };
 
-        var listed = CheckLists(configuration, policy, request, ip, actor);
+        var listed = CheckLists(configuration, policy, route, request, ip, actor);
         if (listed is not null)
         {
             _metrics.Record(listed, started);
@@ -167,7 +168,7 @@ public sealed partial class BulwarkEngine
         var limits = policy.Limits;
         if (limits.Count == 0)
         {
-            var plain = Finish(request, policy, context, actor, score, [], [], 0, storeFailed: false, started);
+            var plain = Finish(request, policy, context, actor, score, [], [], 0, storeFailed: false, started, route);
             return new ValueTask<Decision>(plain);
         }
 
@@ -185,10 +186,10 @@ public sealed partial class BulwarkEngine
             {
                 _metrics.StoreError();
                 LogStoreFailure(_logger, exception);
-                return new ValueTask<Decision>(Finish(request, policy, context, actor, score, [], [], 0, storeFailed: true, started));
+                return new ValueTask<Decision>(Finish(request, policy, context, actor, score, [], [], 0, storeFailed: true, started, route));
             }
 
-            var decision = Finish(request, policy, context, actor, score, operations.AsSpan(0, used), results.AsSpan(0, used), used, storeFailed: false, started);
+            var decision = Finish(request, policy, context, actor, score, operations.AsSpan(0, used), results.AsSpan(0, used), used, storeFailed: false, started, route);
             operations.AsSpan(0, used).Clear(); // drop key references
             return new ValueTask<Decision>(decision);
         }
@@ -217,13 +218,13 @@ public sealed partial class BulwarkEngine
                 {
                     ScaleToShare(operations.AsSpan(0, used), _fallbackShare);
                     _fallbackStore.Apply(operations.AsSpan(0, used), results.AsSpan(0, used), request.Timestamp.UtcTicks);
-                    return Finish(request, policy, context, actor, score, operations.AsSpan(0, used), results.AsSpan(0, used), used, storeFailed: true, started);
+                    return Finish(request, policy, context, actor, score, operations.AsSpan(0, used), results.AsSpan(0, used), used, storeFailed: true, started, route);
                 }
 
-                return Finish(request, policy, context, actor, score, [], [], 0, storeFailed: true, started);
+                return Finish(request, policy, context, actor, score, [], [], 0, storeFailed: true, started, route);
             }
 
-            return Finish(request, policy, context, actor, score, operations.AsSpan(0, used), results.AsSpan(0, used), used, storeFailed: false, started);
+            return Finish(request, policy, context, actor, score, operations.AsSpan(0, used), results.AsSpan(0, used), used, storeFailed: false, started, route);
         }
         finally
         {
@@ -236,81 +237,8 @@ public sealed partial class BulwarkEngine
     /// Reports what the upstream answered (status 0 when the client went away first). Charges failure-counting limits,
     /// releases concurrency leases, and lets detectors learn. Safe to call once per decision; later calls do nothing.
     /// </summary>
-    public ValueTask Feedback(Decision decision, RequestContext request, int statusCode, TimeSpan latency, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(decision);
-        if (!decision.Covered)
-        {
-            return ValueTask.CompletedTask;
-        }
-
-        foreach (var detector in _detectors)
-        {
-            try
-            {
-                detector.Observe(request, decision, statusCode, latency);
-            }
-            catch (Exception exception)
-            {
-                LogDetectorFailure(_logger, detector.GetType().Name, exception);
-            }
-        }
-
-        var pending = decision.Pending;
-        if (pending is null || !pending.TrySettle())
-        {
-            return ValueTask.CompletedTask;
-        }
-
-        var used = 0;
-        var array = new CounterOperation[pending.Operations.Length];
-        foreach (var (operation, failureLimit) in pending.Operations)
-        {
-            if (failureLimit is null || (statusCode > 0 && failureLimit.IsFailure(statusCode)))
-            {
-                array[used++] = operation;
-            }
-        }
-
-        if (used == 0)
-        {
-            return ValueTask.CompletedTask;
-        }
-
-        array = used == array.Length ? array : array[..used];
-        var results = new CounterResult[array.Length];
-        var nowTicks = decision.Timestamp.UtcTicks + latency.Ticks;
-        var syncStore = pending.Local ? _fallbackStore : _syncStore;
-        if (syncStore is not null)
-        {
-            try
-            {
-                syncStore.Apply(array, results, nowTicks);
-            }
-            catch (Exception exception)
-            {
-                _metrics.StoreError();
-                LogStoreFailure(_logger, exception);
-            }
-
-            return ValueTask.CompletedTask;
-        }
-
-        return FeedbackAsync(array, results, nowTicks, cancellationToken);
-    }
-
-    private async ValueTask FeedbackAsync(CounterOperation[] operations, CounterResult[] results, long nowTicks, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await _store.ApplyAsync(operations, results, nowTicks, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            _metrics.StoreError();
-            LogStoreFailure(_logger, exception);
-        }
-    }
+    public ValueTask Feedback(Decision decision, RequestContext request, int statusCode, TimeSpan latency, CancellationToken cancellationToken = default) =>
+        Feedback(decision, request, statusCode, latency, LoginOutcome.Unknown, cancellationToken);
 
     // This gateway's share of each limit while it counts alone; never below one permit where the limit allows any.
     private static void ScaleToShare(Span<CounterOperation> operations, double share)
@@ -338,7 +266,7 @@ public sealed partial class BulwarkEngine
         return (route?.Policy, route);
     }
 
-    private Decision? CheckLists(CompiledConfiguration configuration, CompiledPolicy policy, RequestContext request, IPAddress ip, ActorKeys actor)
+    private Decision? CheckLists(CompiledConfiguration configuration, CompiledPolicy policy, CompiledRoute? route, RequestContext request, IPAddress ip, ActorKeys actor)
     {
         // Details name the kind of match, never the value: decision records leave the process.
         if (!configuration.AllowList.IsEmpty && configuration.AllowList.TryMatch(ip, request.ApiKey, request.Account, out _))
@@ -348,14 +276,14 @@ public sealed partial class BulwarkEngine
 
         if (!configuration.DenyList.IsEmpty && configuration.DenyList.TryMatch(ip, request.ApiKey, request.Account, out _))
         {
-            return ListDecision(request, policy, actor, DecisionAction.Block, 403, ReasonCodes.Denied, "deny_list", "client is on the deny list");
+            return ListDecision(request, policy, actor, DecisionAction.Block, 403, ReasonCodes.Denied, "deny_list", "client is on the deny list", savedUsd: Saved(route, DecisionAction.Block));
         }
 
         if (Bans.TryMatch(ip, request.ApiKey, request.Account, request.Tls?.Ja4 ?? request.Tls?.Ja3, request.Timestamp, out var ban))
         {
             var expiresIn = Math.Max(1, (long)Math.Ceiling((ban.ExpiresAt - request.Timestamp).TotalSeconds));
             return ListDecision(request, policy, actor, DecisionAction.Block, 403, ReasonCodes.Banned, "banned",
-                $"{ban.Target} ban, {expiresIn} s left: {ban.Reason}", TimeSpan.FromSeconds(expiresIn));
+                $"{ban.Target} ban, {expiresIn} s left: {ban.Reason}", TimeSpan.FromSeconds(expiresIn), Saved(route, DecisionAction.Block));
         }
 
         return null;
@@ -363,7 +291,7 @@ public sealed partial class BulwarkEngine
 
     private static Decision ListDecision(
         RequestContext request, CompiledPolicy policy, ActorKeys actor, DecisionAction action, int status, string code,
-        string signal, string detail, TimeSpan? retryAfter = null) => new()
+        string signal, string detail, TimeSpan? retryAfter = null, decimal savedUsd = 0m) => new()
         {
             Id = DecisionIds.Next(),
             Action = action,
@@ -376,6 +304,7 @@ public sealed partial class BulwarkEngine
             Enforced = !policy.Monitor,
             Timestamp = request.Timestamp,
             RetryAfter = retryAfter,
+            SavedUsd = savedUsd,
         };
 
     private void RunDetectors(RequestContext request, EvaluationContext context)
@@ -421,7 +350,7 @@ public sealed partial class BulwarkEngine
                 continue;
             }
 
-            if (!LimitKeyBuilder.TryBuild(limit, request, context, configuration.Ipv6Prefix, out var key))
+            if (!TryBuildKey(limit, route, request, context, configuration.Ipv6Prefix, out var key))
             {
                 continue;
             }
@@ -438,6 +367,10 @@ public sealed partial class BulwarkEngine
                 Cost = limit.Count == LimitCount.Cost ? route?.Cost ?? 1 : 1,
                 MaxDelayTicks = limit.DelayOnLimit ? policy.MaxDelay.Ticks : 0,
             };
+            if (limit.Role != ProtectionRole.None)
+            {
+                AdjustProtection(limit, route, ref operations[used - 1]);
+            }
         }
 
         return used;
@@ -458,7 +391,8 @@ public sealed partial class BulwarkEngine
 
     private Decision Finish(
         RequestContext request, CompiledPolicy policy, EvaluationContext context, ActorKeys actor, int score,
-        ReadOnlySpan<CounterOperation> operations, ReadOnlySpan<CounterResult> results, int count, bool storeFailed, long started)
+        ReadOnlySpan<CounterOperation> operations, ReadOnlySpan<CounterResult> results, int count, bool storeFailed, long started,
+        CompiledRoute? route)
     {
         var action = DecisionAction.Allow;
         var status = 200;
@@ -473,11 +407,23 @@ public sealed partial class BulwarkEngine
         PendingOperation[]? pending = null;
         var pendingCount = 0;
         var limitIndex = 0;
+        var statusCount = 0;
+        var login = default(LoginState);
         for (var i = 0; i < count; i++)
         {
             ref readonly var operation = ref operations[i];
             ref readonly var result = ref results[i];
             var limit = FindLimit(policy, operation.Key, ref limitIndex);
+            if (limit.Role != ProtectionRole.None && ObserveProtection(limit, in operation, in result, ref login))
+            {
+                if (limit.Count == LimitCount.Failures)
+                {
+                    (pending ??= new PendingOperation[count])[pendingCount++] = new(operation with { Mode = CounterMode.Charge, Cost = 1, MaxDelayTicks = 0 }, limit);
+                }
+
+                continue;
+            }
+
             var limitStatus = new LimitStatus(
                 limit.Name,
                 operation.Permits,
@@ -486,7 +432,7 @@ public sealed partial class BulwarkEngine
                 CeilSeconds(result.ResetAfterTicks),
                 result.Allowed,
                 CeilSeconds(result.RetryAfterTicks));
-            statuses[i] = limitStatus;
+            statuses[statusCount++] = limitStatus;
 
             if (!result.Allowed)
             {
@@ -498,13 +444,13 @@ public sealed partial class BulwarkEngine
                 reasons.Add(new DecisionReason(
                     "rate_limit",
                     0,
-                    $"limit '{limit.Name}' ({RateText(operation)} by {limit.Key.Text}) exceeded; retry in {Math.Max(1, limitStatus.RetryAfterSeconds)} s"));
+                    $"limit '{limit.Name}' ({LimitText(limit, operation)}) exceeded; retry in {Math.Max(1, limitStatus.RetryAfterSeconds)} s"));
             }
             else if (result.DelayTicks > 0)
             {
                 var wait = TimeSpan.FromTicks(result.DelayTicks);
                 delay = wait > delay ? wait : delay;
-                reasons.Add(new DecisionReason("rate_limit_delay", 0, $"limit '{limit.Name}' ({RateText(operation)} by {limit.Key.Text}) over its rate; held {wait.TotalMilliseconds:0} ms"));
+                reasons.Add(new DecisionReason("rate_limit_delay", 0, $"limit '{limit.Name}' ({LimitText(limit, operation)}) over its rate; held {wait.TotalMilliseconds:0} ms"));
             }
 
             // The deciding limit: the first that refused, else the one with the fewest permits left.
@@ -570,6 +516,11 @@ public sealed partial class BulwarkEngine
             }
         }
 
+        if (policy.Login is { } loginPreset)
+        {
+            ApplyLogin(loginPreset, in login, ref action, ref status, ref code, ref delay, ref retryAfter, reasons);
+        }
+
         // Step-up: a hosting-network request that the score alone would hold up is passed on with a second-factor request.
         var stepUp = false;
         if (policy.StepUp && action != DecisionAction.Allow && status != 429 && status != 503 && code != ReasonCodes.RateLimited && context.HasTier("hosting"))
@@ -594,7 +545,7 @@ public sealed partial class BulwarkEngine
             ReasonCode = code,
             Reasons = reasons,
             Limit = deciding,
-            Limits = statuses,
+            Limits = statusCount == statuses.Length ? statuses : statuses[..statusCount],
             Actor = actor,
             Policy = policy.Name,
             Enforced = !policy.Monitor,
@@ -603,6 +554,7 @@ public sealed partial class BulwarkEngine
             Timestamp = request.Timestamp,
             Tiers = context.Tiers,
             StepUp = stepUp,
+            SavedUsd = Saved(route, action),
             Pending = pending is null ? null : new PendingFeedback(pendingCount == pending.Length ? pending : pending[..pendingCount], local: storeFailed),
         };
         _metrics.Record(decision, started);

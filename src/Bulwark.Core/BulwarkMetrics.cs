@@ -14,6 +14,8 @@ public sealed class BulwarkMetrics : IDisposable
     private readonly Counter<long> _decisions;
     private readonly Histogram<double> _duration;
     private readonly Counter<long> _storeErrors;
+    private readonly Counter<double> _costSaved;
+    private readonly Counter<long> _loginLockouts;
 
     /// <summary>Creates the instruments, through <paramref name="meterFactory"/> when one is given (DI), else a plain meter.</summary>
     public BulwarkMetrics(IMeterFactory? meterFactory = null)
@@ -22,6 +24,8 @@ public sealed class BulwarkMetrics : IDisposable
         _decisions = _meter.CreateCounter<long>("bulwark.decisions", "{request}", "Decisions made, by action, policy and reason code.");
         _duration = _meter.CreateHistogram<double>("bulwark.decision.duration", "s", "Time spent deciding.");
         _storeErrors = _meter.CreateCounter<long>("bulwark.store.errors", "{error}", "Counter store calls that failed.");
+        _costSaved = _meter.CreateCounter<double>("bulwark.cost.saved", "USD", "Money the refused calls would have cost (route CostUsd), by policy and enforcement.");
+        _loginLockouts = _meter.CreateCounter<long>("bulwark.login.lockouts", "{lockout}", "Accounts locked by the login preset, by policy.");
     }
 
     internal void Record(Decision decision, long startTimestamp)
@@ -38,9 +42,22 @@ public sealed class BulwarkMetrics : IDisposable
             _decisions.Add(1, tags);
         }
 
+        if (decision.SavedUsd > 0 && _costSaved.Enabled)
+        {
+            _costSaved.Add((double)decision.SavedUsd, new KeyValuePair<string, object?>("bulwark.policy", decision.Policy), new KeyValuePair<string, object?>("bulwark.enforced", decision.Enforced));
+        }
+
         if (_duration.Enabled)
         {
             _duration.Record(Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds, new KeyValuePair<string, object?>("bulwark.policy", decision.Policy));
+        }
+    }
+
+    internal void LoginLockout(string policy)
+    {
+        if (_loginLockouts.Enabled)
+        {
+            _loginLockouts.Add(1, new KeyValuePair<string, object?>("bulwark.policy", policy));
         }
     }
 

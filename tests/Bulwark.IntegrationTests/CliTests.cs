@@ -60,7 +60,10 @@ public sealed partial class CliTests
         Assert.True(replayExit == 0, replayErrors);
         var decisions = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(7, decisions.Length);
-        Assert.Contains("\"action\":\"block\"", decisions[^1], StringComparison.Ordinal);
+        // The login preset challenges the account after 3 failures; the per-address limit refuses the 6th, and the 7th
+        // (a token later) is challenged again.
+        Assert.Contains("\"action\":\"block\"", decisions[5], StringComparison.Ordinal);
+        Assert.Contains("\"action\":\"challenge\"", decisions[^1], StringComparison.Ordinal);
         Assert.Contains("line 8", replayErrors, StringComparison.Ordinal);
         Assert.Contains("attack:brute_force", replayErrors, StringComparison.Ordinal);
 

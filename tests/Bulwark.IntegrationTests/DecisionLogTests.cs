@@ -33,7 +33,8 @@ public sealed class DecisionLogTests
             var lines = await File.ReadAllLinesAsync(file);
             Assert.Equal(7, lines.Length);
             var records = lines.Select(l => JsonDocument.Parse(l).RootElement).ToList();
-            Assert.Equal(["allow", "allow", "allow", "allow", "allow", "block", "allow"], records.Select(r => r.GetProperty("action").GetString()));
+            // The login preset challenges carol's 4th and 5th attempts (3 failures); the per-address limit refuses the 6th.
+            Assert.Equal(["allow", "allow", "allow", "challenge", "challenge", "block", "allow"], records.Select(r => r.GetProperty("action").GetString()));
             Assert.Equal(429, records[5].GetProperty("status").GetInt32());
             Assert.Equal("login-ip", records[5].GetProperty("limit").GetProperty("name").GetString());
             Assert.All(records, r => Assert.Equal("127.0.0.0/24", r.GetProperty("actor").GetProperty("ip").GetString()));

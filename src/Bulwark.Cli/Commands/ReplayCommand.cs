@@ -144,6 +144,11 @@ internal static class ReplayReport
     public static void Print(IAnsiConsole console, ReplaySummary summary, string policySource)
     {
         console.MarkupLine(CultureInfo.InvariantCulture, $"[bold]Replay[/] of {summary.Lines:N0} records with {Markup.Escape(policySource)}: {summary.Decided:N0} decided, {summary.Skipped:N0} malformed lines skipped, {summary.TimeJumps:N0} time jumps back over {ReplayRunner.ToleratedSkew.TotalSeconds:0} s");
+        if (summary.SavedUsd > 0)
+        {
+            console.MarkupLine(CultureInfo.InvariantCulture, $"Money saved by refusals: [bold]${summary.SavedUsd:N2}[/] (the refused calls' CostUsd)");
+        }
+
         foreach (var (line, error) in summary.Errors)
         {
             console.MarkupLine(CultureInfo.InvariantCulture, $"  [yellow]line {line}[/]: {Markup.Escape(error)}");

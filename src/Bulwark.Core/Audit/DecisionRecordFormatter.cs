@@ -79,6 +79,12 @@ public sealed class DecisionRecordFormatter
             writer.WriteNumber("delay_ms"u8, (long)decision.Delay.TotalMilliseconds);
         }
 
+        if (decision.SavedUsd > 0)
+        {
+            // What the refused call would have cost (the route's CostUsd); "enforced" says whether it was really saved.
+            writer.WriteNumber("saved_usd"u8, decision.SavedUsd);
+        }
+
         writer.WriteStartObject("actor"u8);
         Span<char> ip = stackalloc char[64];
         IpAddressExtensions.TryFormatMasked(request.ClientIp, _privacy.Ipv4MaskBits, _privacy.Ipv6MaskBits, ip, out var ipLength);

@@ -2,7 +2,7 @@ namespace Bulwark.Core.Decisions;
 
 /// <summary>
 /// What Bulwark decided for one request, and why. Produced by <see cref="BulwarkEngine.Decide"/>; feed it back through
-/// <see cref="BulwarkEngine.Feedback"/> once the upstream has answered.
+/// <see cref="BulwarkEngine.Feedback(Decision, RequestContext, int, TimeSpan, CancellationToken)"/> once the upstream has answered.
 /// </summary>
 public sealed class Decision
 {
@@ -72,6 +72,12 @@ public sealed class Decision
     /// <c>Bulwark-Step-Up: required</c> to the upstream request. The action is then <see cref="DecisionAction.Allow"/>.
     /// </summary>
     public bool StepUp { get; init; }
+
+    /// <summary>
+    /// What the refused call would have cost, in US dollars: the route's <c>CostUsd</c> when the action is challenge or
+    /// block, else 0. Whether it was really saved depends on <see cref="Enforced"/>.
+    /// </summary>
+    public decimal SavedUsd { get; init; }
 
     /// <summary>True when the action refuses the request outright (challenge or block) and the decision is enforced.</summary>
     public bool IsRefusal => Enforced && Action is DecisionAction.Block or DecisionAction.Challenge;

@@ -36,6 +36,9 @@ public static class ReasonCodes
     /// <summary>The request must pass a challenge first.</summary>
     public const string ChallengeRequired = "challenge_required";
 
+    /// <summary>The login preset locked the account after too many failures (the same for accounts that do not exist).</summary>
+    public const string LoginLocked = "login_locked";
+
     /// <summary>The shared state failed and the route's fail mode is closed.</summary>
     public const string Unavailable = "unavailable";
 }

@@ -32,8 +32,8 @@ public static partial class BulwarkConfigReader
     private static readonly string[] IpIntelKeys = ["Database", "Sources", "PartnerAsns", "AsnScores", "KeyCountries", "ImpossibleTravel"];
     private static readonly string[] TravelKeys = ["SpeedKmh", "MinDistanceKm", "MaxTracked"];
     private static readonly string[] CountryKeys = ["Allow", "Deny"];
-    private static readonly string[] RouteKeys = ["Name", "Methods", "Path", "Policy", "Cost"];
-    private static readonly string[] PolicyKeys = ["Mode", "FailMode", "Thresholds", "Delay", "Limits", "Signals", "Consumer", "StepUp", "Countries"];
+    private static readonly string[] RouteKeys = ["Name", "Methods", "Path", "Policy", "Cost", "CostUsd"];
+    private static readonly string[] PolicyKeys = ["Mode", "FailMode", "Thresholds", "Delay", "Limits", "Signals", "Consumer", "StepUp", "Countries", "Login", "Otp", "Budget"];
     private static readonly string[] ThresholdKeys = ["Delay", "Challenge", "Block"];
     private static readonly string[] DelayKeys = ["BaseMs", "MaxMs"];
     private static readonly string[] LimitKeys = ["Name", "Key", "Rate", "Burst", "Algorithm", "Count", "FailureStatuses", "OnLimit", "Tiers"];
@@ -300,6 +300,7 @@ public static partial class BulwarkConfigReader
                     "Path" => o with { Path = String(child, p) ?? o.Path },
                     "Policy" => o with { Policy = String(child, p) ?? o.Policy },
                     "Cost" => o with { Cost = Int(child, p) ?? o.Cost },
+                    "CostUsd" => o with { CostUsd = Decimal(child, p) ?? o.CostUsd },
                     _ => o,
                 };
             }
@@ -341,6 +342,9 @@ public static partial class BulwarkConfigReader
                     "Consumer" => o with { Consumer = Bool(child, p) ?? o.Consumer },
                     "StepUp" => o with { StepUp = Bool(child, p) ?? o.StepUp },
                     "Countries" => o with { Countries = ReadCountries(child, p) },
+                    "Login" => o with { Login = ReadLogin(child, p) },
+                    "Otp" => o with { Otp = ReadOtp(child, p) },
+                    "Budget" => o with { Budget = ReadBudget(child, p) },
                     _ => o,
                 };
             }

@@ -42,12 +42,14 @@ public static partial class BulwarkConfigValidator
         for (var i = 0; i < options.Routes.Count; i++)
         {
             CheckRoute(errors, ConfigPath.Index(routes, i), options.Routes[i], options.Policies);
+            CheckRouteCost(errors, ConfigPath.Index(routes, i), options.Routes[i]);
         }
 
         var policies = ConfigPath.Property(root, "Policies");
         foreach (var (name, policy) in options.Policies)
         {
             CheckPolicy(errors, ConfigPath.Property(policies, name), policy);
+            CheckProtections(errors, ConfigPath.Property(policies, name), policy);
         }
 
         return errors;

@@ -26,7 +26,10 @@ public sealed class CompiledConfiguration
         {
             var route = options.Routes[i];
             var methods = route.Methods.Select(m => m.ToUpperInvariant()).ToArray();
-            _routes[i] = new CompiledRoute(route.Name ?? route.Path, methods, RoutePattern.Parse(route.Path), Policies[route.Policy], route.Cost);
+            _routes[i] = new CompiledRoute(route.Name ?? route.Path, methods, RoutePattern.Parse(route.Path), Policies[route.Policy], route.Cost)
+            {
+                CostMicroUsd = Bulwark.Core.Protections.Money.ToMicros(route.CostUsd),
+            };
         }
     }
 

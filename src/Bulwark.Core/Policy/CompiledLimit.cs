@@ -1,4 +1,5 @@
 using Bulwark.Core.Limits;
+using Bulwark.Core.Protections;
 
 namespace Bulwark.Core.Policy;
 
@@ -79,6 +80,24 @@ public sealed class CompiledLimit
     public IReadOnlyList<CompiledTier> Tiers => TierArray;
 
     internal CompiledTier[] TierArray { get; }
+
+    /// <summary>What the key counts by, as reasons write it (the key text, or a preset's description of it).</summary>
+    public string KeyText => KeyDescription ?? Key.Text;
+
+    /// <summary>Set on limits expanded from a preset (login, OTP, budget): what the engine does with them beyond counting.</summary>
+    internal ProtectionRole Role { get; init; }
+
+    /// <summary>For preset limits: how reasons describe the key.</summary>
+    internal string? KeyDescription { get; init; }
+
+    /// <summary>For login limits: the preset's settings.</summary>
+    internal CompiledLogin? Login { get; init; }
+
+    /// <summary>For the login lockout count: the lock it sets when the count is reached.</summary>
+    internal CompiledLimit? LockLimit { get; init; }
+
+    /// <summary>For OTP destination limits: how the destination is read and normalised.</summary>
+    internal OtpOptions? Otp { get; init; }
 
     /// <summary>Whether a response status counts as a failure for a failure-counting limit.</summary>
     public bool IsFailure(int statusCode) => statusCode is >= 100 and < 600 && _failureStatus[statusCode];

@@ -22,11 +22,14 @@ public sealed class CompiledPolicy
         StepUp = options.StepUp;
         AllowedCountries = options.Countries.Allow.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
         DeniedCountries = options.Countries.Deny.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
-        var limits = new CompiledLimit[options.Limits.Count];
+        Login = options.Login is { } login ? new Bulwark.Core.Protections.CompiledLogin(login) : null;
+        var presets = Bulwark.Core.Protections.ProtectionLimits.Expand(name, options, Login);
+        var limits = new CompiledLimit[options.Limits.Count + presets.Count];
+        presets.CopyTo(limits, options.Limits.Count);
         var bodyFields = new List<string>();
         for (var i = 0; i < limits.Length; i++)
         {
-            limits[i] = new CompiledLimit(name, options.Limits[i]);
+            limits[i] ??= new CompiledLimit(name, options.Limits[i]);
             foreach (var part in limits[i].Key.Parts)
             {
                 if (part.Kind == Bulwark.Core.Limits.KeyPartKind.BodyField && !bodyFields.Contains(part.Argument!))
@@ -69,6 +72,9 @@ public sealed class CompiledPolicy
 
     /// <summary>JSON body fields its limits key on; front doors parse the body only when this is not empty (or an account field is wanted).</summary>
     public IReadOnlyList<string> BodyFields { get; }
+
+    /// <summary>The login preset, or null when the policy has none.</summary>
+    public Bulwark.Core.Protections.CompiledLogin? Login { get; }
 
     /// <summary>Whether people, not servers, use these routes (hosting networks are then suspicious).</summary>
     public bool Consumer { get; }

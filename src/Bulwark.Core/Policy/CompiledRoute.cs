@@ -29,6 +29,12 @@ public sealed class CompiledRoute
     /// <summary>Permits a request spends from cost-counting limits.</summary>
     public int Cost { get; }
 
+    /// <summary>What one call costs, in US dollars (0: nothing).</summary>
+    public decimal CostUsd => Bulwark.Core.Protections.Money.ToUsd(CostMicroUsd);
+
+    /// <summary>What one call costs, in micro-dollars: what budgets spend and refusals save.</summary>
+    internal long CostMicroUsd { get; init; }
+
     internal bool IsMatch(string method, ReadOnlySpan<char> path)
     {
         if (_methods.Length > 0)

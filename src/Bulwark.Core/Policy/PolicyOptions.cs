@@ -36,6 +36,15 @@ public sealed record PolicyOptions
 
     /// <summary>Countries allowed or denied on these routes (ISO 3166-1 alpha-2); needs IP intelligence.</summary>
     public CountryListOptions Countries { get; init; } = new();
+
+    /// <summary>The login preset (failure limits, delays, challenge, lockout); null: none. See docs/protections.md.</summary>
+    public Bulwark.Core.Protections.LoginOptions? Login { get; init; }
+
+    /// <summary>The OTP / SMS / e-mail sending preset (limits per normalised destination, address and prefix); null: none.</summary>
+    public Bulwark.Core.Protections.OtpOptions? Otp { get; init; }
+
+    /// <summary>Spending budgets per API key and per actor, spent at the route's <c>CostUsd</c>; null: none.</summary>
+    public Bulwark.Core.Protections.BudgetOptions? Budget { get; init; }
 }
 
 /// <summary>Country rules of a policy. With <see cref="Allow"/> non-empty, every other country is not allowed.</summary>

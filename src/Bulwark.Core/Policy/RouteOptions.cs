@@ -20,4 +20,7 @@ public sealed record RouteOptions
 
     /// <summary>Permits a request to this route spends from limits that count cost (default 1).</summary>
     public int Cost { get; init; } = 1;
+
+    /// <summary>What one call costs in US dollars (default 0), spent from the policy's <c>Budget</c> and counted as money saved when refused.</summary>
+    public decimal CostUsd { get; init; }
 }

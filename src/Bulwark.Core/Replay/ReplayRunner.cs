@@ -191,6 +191,7 @@ public sealed class ReplayRunner
     private void Count(ReplaySummary summary, RequestRecord record, Decision decision)
     {
         summary.Decided++;
+        summary.SavedUsd += decision.SavedUsd;
         var timestamp = record.Request.Timestamp;
         summary.TimeSpan = summary.TimeSpan is { } span
             ? (timestamp < span.First ? timestamp : span.First, timestamp > span.Last ? timestamp : span.Last)

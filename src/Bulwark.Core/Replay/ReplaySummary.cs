@@ -33,6 +33,9 @@ public sealed class ReplaySummary
     /// <summary>Whether <see cref="Actors"/> stopped taking new actors at <see cref="MaxActors"/>.</summary>
     public bool ActorsTruncated { get; internal set; }
 
+    /// <summary>Money the refused calls would have cost (routes' <c>CostUsd</c>), counting enforced refusals and, in monitor mode, would-be ones.</summary>
+    public decimal SavedUsd { get; internal set; }
+
     /// <summary>How often each signal fired.</summary>
     public Dictionary<string, long> Signals { get; } = new(StringComparer.Ordinal);
 
