@@ -122,6 +122,16 @@ public static class GatewayHost
         ArgumentNullException.ThrowIfNull(httpsOptions);
     }
 
+    /// <summary>
+    /// Replaces the destinations of a cluster at run time, for an upstream whose address is known only once it listens
+    /// (the demo's bundled API on a free port).
+    /// </summary>
+    public static void SetDestinations(IServiceProvider services, string cluster, IEnumerable<Uri> destinations)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.GetRequiredService<GatewayRouteTable>().Clusters[cluster].SetDestinations(destinations);
+    }
+
     /// <summary>The addresses the started application listens on.</summary>
     public static IReadOnlyList<string> Addresses(WebApplication app)
     {
