@@ -55,7 +55,11 @@ public static partial class BulwarkConfigValidator
         Positive(errors, ConfigPath.Property(server, "MaxRequestHeaderCount"), s.MaxRequestHeaderCount, "100");
         Positive(errors, ConfigPath.Property(server, "RequestHeadersTimeoutS"), s.RequestHeadersTimeoutS, "30");
         Positive(errors, ConfigPath.Property(server, "KeepAliveTimeoutS"), s.KeepAliveTimeoutS, "130");
-        Positive(errors, ConfigPath.Property(server, "MinRequestBodyGraceS"), s.MinRequestBodyGraceS, "5");
+        if (s.MinRequestBodyGraceS < 2)
+        {
+            errors.Add(new ConfigError(ConfigPath.Property(server, "MinRequestBodyGraceS"), $"grace period {s.MinRequestBodyGraceS} s is shorter than 2 s",
+                "Kestrel needs a grace period longer than 1 second; use 2 or more (default 5)."));
+        }
         if (s.MinRequestBodyBytesPerSecond < 0 || double.IsNaN(s.MinRequestBodyBytesPerSecond))
         {
             errors.Add(new ConfigError(ConfigPath.Property(server, "MinRequestBodyBytesPerSecond"), "the rate is negative",

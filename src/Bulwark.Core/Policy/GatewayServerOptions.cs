@@ -21,7 +21,7 @@ public sealed record GatewayServerOptions
     /// <summary>Slowest request body upload tolerated, in bytes per second, after <see cref="MinRequestBodyGraceS"/>; 0 turns it off. Default 240.</summary>
     public double MinRequestBodyBytesPerSecond { get; init; } = 240;
 
-    /// <summary>Grace period before <see cref="MinRequestBodyBytesPerSecond"/> applies, in seconds. Default 5.</summary>
+    /// <summary>Grace period before <see cref="MinRequestBodyBytesPerSecond"/> applies, in seconds (at least 2). Default 5.</summary>
     public int MinRequestBodyGraceS { get; init; } = 5;
 
     /// <summary>Open client connections at most; 0 means no limit. Default 0.</summary>
