@@ -19,7 +19,7 @@ namespace Bulwark.Gateway;
 /// <summary>
 /// Builds the gateway process: Kestrel (HTTP/1.1 and HTTP/2, TLS, limits against slow and big clients), the reverse
 /// proxy for every path outside <c>/.bulwark/</c>, and the gateway's own endpoints under <c>/.bulwark/</c>: decide,
-/// health, ready, metrics.
+/// health, ready, metrics, admin.
 /// </summary>
 public static class GatewayHost
 {
@@ -84,6 +84,9 @@ public static class GatewayHost
         builder.Services.AddSingleton<DecisionEndpoint>();
         builder.Services.AddSingleton<HealthEndpoints>();
         builder.Services.AddSingleton<PrometheusExporter>();
+        builder.Services.AddSingleton(sp => new Admin.AdminApi(
+            options.Gateway, sp.GetRequiredService<Bulwark.Core.BulwarkEngine>(), sp.GetRequiredService<GatewayRouteTable>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<Admin.AdminApi>>()));
         settings.ConfigureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
@@ -99,6 +102,10 @@ public static class GatewayHost
         app.MapGet(EndpointPrefix + "/health", HealthEndpoints.HealthAsync);
         app.MapGet(EndpointPrefix + "/ready", (HttpContext context, HealthEndpoints health) => health.ReadyAsync(context));
         app.MapGet(EndpointPrefix + "/metrics", (HttpContext context, PrometheusExporter exporter) => exporter.WriteAsync(context));
+        app.MapGet(EndpointPrefix + "/admin/status", (HttpContext context, Admin.AdminApi admin) => admin.StatusAsync(context));
+        app.MapGet(EndpointPrefix + "/admin/bans", (HttpContext context, Admin.AdminApi admin) => admin.ListBansAsync(context));
+        app.MapPost(EndpointPrefix + "/admin/bans", (HttpContext context, Admin.AdminApi admin) => admin.AddBanAsync(context));
+        app.MapDelete(EndpointPrefix + "/admin/bans", (HttpContext context, Admin.AdminApi admin) => admin.RemoveBanAsync(context));
         return app;
     }
 

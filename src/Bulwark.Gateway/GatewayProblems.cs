@@ -36,7 +36,11 @@ internal static class GatewayProblems
             writer.WriteString("type", "urn:bulwark:problem:" + reason);
             writer.WriteString("title", status switch
             {
+                400 => "Bad Request",
+                401 => "Unauthorized",
+                403 => "Forbidden",
                 404 => "Not Found",
+                409 => "Conflict",
                 413 => "Content Too Large",
                 502 => "Bad Gateway",
                 503 => "Service Unavailable",

@@ -42,7 +42,7 @@ internal static class ServeCommand
         {
             app = DemoServer.Build(options, loaded.Options);
         }
-        catch (System.Security.Cryptography.CryptographicException exception)
+        catch (Exception exception) when (exception is System.Security.Cryptography.CryptographicException or IOException or UnauthorizedAccessException)
         {
             await Console.Error.WriteLineAsync($"bulwark serve: cannot load the TLS certificate: {exception.Message}").ConfigureAwait(false);
             return 2;

@@ -5,7 +5,12 @@ namespace Bulwark.Core.Policy;
 /// <summary>Reading of <c>Bulwark:Gateway</c> (docs/gateway.md).</summary>
 public static partial class BulwarkConfigReader
 {
-    private static readonly string[] GatewayKeys = ["Clusters", "Routes", "Server", "Tls", "DecisionEndpoint"];
+    private static readonly string[] GatewayKeys = ["Clusters", "Routes", "Server", "Tls", "DecisionEndpoint", "Admin"];
+    private static readonly string[] GatewayAdminKeys = ["Tokens", "AllowRemote"];
+    private static readonly string[] GatewayAdminTokenKeys = ["Name", "Role", "Sha256"];
+
+    /// <summary>The admin roles, weakest first.</summary>
+    internal static readonly string[] AdminRoles = ["viewer", "operator", "admin"];
     private static readonly string[] GatewayClusterKeys =
         ["Destinations", "ConnectTimeoutMs", "RequestTimeoutMs", "PooledConnectionIdleTimeoutS", "MaxConcurrency", "QueueLimit", "QueueTimeoutMs", "ShedScore", "CircuitBreaker"];
     private static readonly string[] GatewayBreakerKeys = ["Enabled", "FailureRatio", "MinimumThroughput", "SamplingDurationS", "BreakDurationS"];
@@ -28,6 +33,7 @@ public static partial class BulwarkConfigReader
                     "Server" => o with { Server = ReadGatewayServer(child, p) },
                     "Tls" => o with { Tls = ReadGatewayTls(child, p) },
                     "DecisionEndpoint" => o with { DecisionEndpoint = Bool(child, p) ?? o.DecisionEndpoint },
+                    "Admin" => o with { Admin = ReadGatewayAdmin(child, p) },
                     _ => o,
                 };
             }
@@ -126,6 +132,39 @@ public static partial class BulwarkConfigReader
                     "MinRequestBodyBytesPerSecond" => o with { MinRequestBodyBytesPerSecond = Double(child, p) ?? o.MinRequestBodyBytesPerSecond },
                     "MinRequestBodyGraceS" => o with { MinRequestBodyGraceS = Int(child, p) ?? o.MinRequestBodyGraceS },
                     "MaxConcurrentConnections" => o with { MaxConcurrentConnections = Long(child, p) ?? o.MaxConcurrentConnections },
+                    _ => o,
+                };
+            }
+
+            return o;
+        }
+
+        private GatewayAdminOptions ReadGatewayAdmin(IConfigurationSection section, string path)
+        {
+            var o = new GatewayAdminOptions();
+            foreach (var (key, child, p) in Fields(section, path, GatewayAdminKeys, "the admin API settings"))
+            {
+                o = key switch
+                {
+                    "Tokens" => o with { Tokens = ObjectList(child, p, ReadGatewayAdminToken, "admin tokens") ?? o.Tokens },
+                    "AllowRemote" => o with { AllowRemote = Bool(child, p) ?? o.AllowRemote },
+                    _ => o,
+                };
+            }
+
+            return o;
+        }
+
+        private GatewayAdminTokenOptions ReadGatewayAdminToken(IConfigurationSection section, string path)
+        {
+            var o = new GatewayAdminTokenOptions();
+            foreach (var (key, child, p) in Fields(section, path, GatewayAdminTokenKeys, "an admin token"))
+            {
+                o = key switch
+                {
+                    "Name" => o with { Name = String(child, p) ?? o.Name },
+                    "Role" => o with { Role = Enum(child, p, AdminRoles, "role") ?? o.Role },
+                    "Sha256" => o with { Sha256 = String(child, p) ?? o.Sha256 },
                     _ => o,
                 };
             }

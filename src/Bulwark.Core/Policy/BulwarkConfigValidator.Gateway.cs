@@ -71,6 +71,25 @@ public static partial class BulwarkConfigValidator
             errors.Add(new ConfigError(ConfigPath.Property(server, "MaxConcurrentConnections"), "the limit is negative", "Use 0 for no limit, or a positive number of connections."));
         }
 
+        var tokens = ConfigPath.Property(ConfigPath.Property(path, "Admin"), "Tokens");
+        for (var i = 0; i < gateway.Admin.Tokens.Count; i++)
+        {
+            var token = gateway.Admin.Tokens[i];
+            var p = ConfigPath.Index(tokens, i);
+            if (string.IsNullOrWhiteSpace(token.Name))
+            {
+                errors.Add(new ConfigError(ConfigPath.Property(p, "Name"), "the token has no name", "Give each token a name for the logs, such as \"Name\": \"ops-laptop\"."));
+            }
+
+            if (token.Sha256.Length != 64 || !token.Sha256.All(char.IsAsciiHexDigit))
+            {
+                errors.Add(new ConfigError(ConfigPath.Property(p, "Sha256"), "not a SHA-256 in hex (64 hex digits)",
+                    "Store the token's hash, not the token: printf %s \"$TOKEN\" | sha256sum."));
+            }
+
+            CheckEnum(errors, ConfigPath.Property(p, "Role"), token.Role, BulwarkConfigReader.AdminRoles, "role");
+        }
+
         var tls = ConfigPath.Property(path, "Tls");
         if (gateway.Tls.KeyPath is not null && gateway.Tls.CertificatePath is null)
         {

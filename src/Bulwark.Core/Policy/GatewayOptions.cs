@@ -20,4 +20,7 @@ public sealed record GatewayOptions
 
     /// <summary>Serve <c>GET /.bulwark/decide</c> for nginx <c>auth_request</c> / Caddy <c>forward_auth</c>. Default true.</summary>
     public bool DecisionEndpoint { get; init; } = true;
+
+    /// <summary>The admin API (off until a token is configured).</summary>
+    public GatewayAdminOptions Admin { get; init; } = new();
 }
