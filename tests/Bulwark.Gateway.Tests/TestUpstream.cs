@@ -84,6 +84,16 @@ public sealed class TestUpstream : IAsyncDisposable
             await Task.Delay(ms, context.RequestAborted);
             await context.Response.WriteAsync("slow done");
         });
+        app.MapGet("/drip", async (HttpContext context, int ms) =>
+        {
+            await context.Response.StartAsync();
+            for (var i = 0; i < 10; i++)
+            {
+                await context.Response.WriteAsync(i.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                await context.Response.Body.FlushAsync();
+                await Task.Delay(ms / 10);
+            }
+        });
         app.MapGet("/reset", (HttpContext context) =>
         {
             context.Abort();

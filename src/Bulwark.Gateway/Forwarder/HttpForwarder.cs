@@ -26,8 +26,9 @@ internal static class HttpForwarder
             && request.Headers.Upgrade.Count > 0 ? feature : null;
         using var message = CreateMessage(context, destination, peerTrusted, upgrade is not null, out var body);
 
-        using var timeout = new CancellationTokenSource(cluster.RequestTimeout);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(aborted, timeout.Token);
+        // One source for both: the client's abort and the upstream's deadline (a timer only while waiting for headers).
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(aborted);
+        linked.CancelAfter(cluster.RequestTimeout);
         HttpResponseMessage upstream;
         try
         {
@@ -76,6 +77,8 @@ internal static class HttpForwarder
             await GatewayProblems.WriteAsync(context, 502, "upstream_error", "The upstream could not be reached or broke the connection.", decisionId).ConfigureAwait(false);
             return (502, ForwardOutcome.UpstreamError);
         }
+
+        linked.CancelAfter(Timeout.InfiniteTimeSpan); // the deadline is for the response headers, not for streaming the body
 
         using (upstream)
         {
@@ -145,7 +148,7 @@ internal static class HttpForwarder
     private static HttpRequestMessage CreateMessage(HttpContext context, Uri destination, bool peerTrusted, bool upgrade, out RequestBodyContent? body)
     {
         var request = context.Request;
-        var message = new HttpRequestMessage(new HttpMethod(request.Method), BuildUri(destination, request))
+        var message = new HttpRequestMessage(HttpMethod.Parse(request.Method), BuildUri(destination, request))
         {
             Version = HttpVersion.Version11,
             VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
@@ -174,13 +177,20 @@ internal static class HttpForwarder
                 continue;
             }
 
-            if (name.StartsWith("Content-", StringComparison.OrdinalIgnoreCase))
+            var headers = name.StartsWith("Content-", StringComparison.OrdinalIgnoreCase) ? message.Content?.Headers : (System.Net.Http.Headers.HttpHeaders)message.Headers;
+            if (headers is null)
             {
-                message.Content?.Headers.TryAddWithoutValidation(name, (IEnumerable<string>)values!);
                 continue;
             }
 
-            message.Headers.TryAddWithoutValidation(name, (IEnumerable<string>)values!);
+            if (values.Count == 1)
+            {
+                headers.TryAddWithoutValidation(name, values[0]); // no boxing of the StringValues for the common case
+            }
+            else
+            {
+                headers.TryAddWithoutValidation(name, (IEnumerable<string>)values!);
+            }
         }
 
         if (upgrade)
@@ -206,14 +216,10 @@ internal static class HttpForwarder
 
     private static Uri BuildUri(Uri destination, HttpRequest request)
     {
-        var basePath = destination.AbsolutePath.TrimEnd('/');
+        // destination is scheme://authority[/base]; the path and query are already escaped as the client sent them.
+        var root = destination.GetLeftPart(UriPartial.Path).TrimEnd('/');
         var path = request.PathBase.Add(request.Path).ToUriComponent();
-        var builder = new UriBuilder(destination)
-        {
-            Path = basePath + (path.Length == 0 ? "/" : path),
-            Query = request.QueryString.HasValue ? request.QueryString.Value![1..] : "",
-        };
-        return builder.Uri;
+        return new Uri(root + (path.Length == 0 ? "/" : path) + request.QueryString.ToUriComponent(), UriKind.Absolute);
     }
 
     private static void CopyResponseHeaders(HttpResponse response, HttpResponseMessage upstream)
