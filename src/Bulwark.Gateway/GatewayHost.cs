@@ -117,7 +117,9 @@ public static class GatewayHost
     public static void ConfigureListen(ListenOptions listenOptions)
     {
         ArgumentNullException.ThrowIfNull(listenOptions);
-        listenOptions.Protocols = HttpProtocols.Http1AndHttp2; // h2 is negotiated by ALPN on TLS; cleartext speaks HTTP/1.1
+
+        // Kestrel's default protocols (HTTP/1.1 and HTTP/2) stay: h2 is negotiated by ALPN on TLS listeners, cleartext
+        // ones speak HTTP/1.1. Setting them explicitly would only add a startup warning for every cleartext listener.
     }
 
     /// <summary>
