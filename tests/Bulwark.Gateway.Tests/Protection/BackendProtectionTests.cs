@@ -15,7 +15,7 @@ public sealed class BackendProtectionTests
         var inFlight = client.GetAsync(new Uri("/slow?ms=1500", UriKind.Relative));
         await FaultTests.WaitUntilAsync(() => upstream.Hits == 1);
         var queued = client.GetAsync(new Uri("/slow?ms=10", UriKind.Relative));
-        await Task.Delay(100);
+        await WaitForQueuedAsync(gateway, 1);
         var refused = await client.GetAsync(new Uri("/slow?ms=10", UriKind.Relative));
         await FaultTests.AssertProblemAsync(refused, HttpStatusCode.ServiceUnavailable, "overloaded");
         Assert.Equal("1", refused.Headers.GetValues("Retry-After").Single());
@@ -103,5 +103,17 @@ public sealed class BackendProtectionTests
 
         using var fresh = gateway.Client();
         Assert.Equal(HttpStatusCode.RequestHeaderFieldsTooLarge, (await fresh.SendAsync(many)).StatusCode);
+    }
+
+    // The gateway's own gauge says when a request waits: no guessing with sleeps.
+    private static async Task WaitForQueuedAsync(TestGateway gateway, int count)
+    {
+        using var client = gateway.Client();
+        var expected = $"bulwark_gateway_queued{{bulwark_cluster=\"up\"}} {count}\n";
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        while (!(await client.GetStringAsync(new Uri("/.bulwark/metrics", UriKind.Relative), timeout.Token)).Contains(expected, StringComparison.Ordinal))
+        {
+            await Task.Delay(20, timeout.Token);
+        }
     }
 }
