@@ -35,4 +35,7 @@ public sealed record BulwarkOptions
 
     /// <summary>Policies by name.</summary>
     public IReadOnlyDictionary<string, PolicyOptions> Policies { get; init; } = new Dictionary<string, PolicyOptions>();
+
+    /// <summary>The gateway: upstream clusters, routes to them, backend protection, Kestrel limits (docs/gateway.md).</summary>
+    public GatewayOptions Gateway { get; init; } = new();
 }

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# wrk on loopback, in one run, against the same upstream three ways: directly, through nginx as a plain reverse proxy,
+# and through the Bulwark gateway (every request decided by a policy with one per-address limit high enough never to
+# refuse, then forwarded). The upstream is nginx answering a fixed 2-byte body. Prints requests/s and latency per target,
+# then the gateway's ratio to nginx. Needs nginx and wrk. Not part of CI.
+#   scripts/bench-gateway.sh [DURATION_S] [CONNECTIONS]      (defaults 10 and 64)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+duration="${1:-10}"
+connections="${2:-64}"
+work="$(mktemp -d)"
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+up=$(free_port); px=$(free_port); gw=$(free_port)
+user_line=""; [ "$(id -u)" = 0 ] && user_line="user root;"
+cat > "$work/nginx.conf" <<NGINX
+$user_line
+worker_processes 1;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path $work/body; proxy_temp_path $work/proxy; fastcgi_temp_path $work/fcgi; uwsgi_temp_path $work/uwsgi; scgi_temp_path $work/scgi;
+  upstream app { server 127.0.0.1:$up; keepalive 64; }
+  server { listen 127.0.0.1:$up; location / { return 200 'ok'; } }
+  server { listen 127.0.0.1:$px; location / { proxy_pass http://app; proxy_http_version 1.1; proxy_set_header Connection ""; } }
+}
+NGINX
+nginx -p "$work" -c "$work/nginx.conf" -g "daemon off; pid $work/nginx.pid; error_log $work/error.log;" & pids+=($!)
+
+cat > "$work/bulwark.json" <<JSON
+{ "Bulwark": {
+    "Routes": [ { "Name": "all", "Path": "/**", "Policy": "bench" } ],
+    "Policies": { "bench": { "Limits": [ { "Name": "bench-ip", "Key": "ip", "Rate": "1000000000/min" } ] } },
+    "Gateway": {
+      "Clusters": { "app": { "Destinations": [ "http://127.0.0.1:$up" ], "MaxConcurrency": 1024 } },
+      "Routes": [ { "PathPrefix": "/", "Cluster": "app" } ]
+    }
+} }
+JSON
+dotnet build src/Bulwark.Cli -c Release -v q -nologo >/dev/null
+dotnet src/Bulwark.Cli/bin/Release/net10.0/bulwark.dll serve --config "$work/bulwark.json" --urls "http://127.0.0.1:$gw" >"$work/gateway.log" 2>&1 & pids+=($!)
+for port in $up $px $gw; do
+  for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
+done
+
+declare -A rps
+for target in "upstream:$up" "nginx:$px" "gateway:$gw"; do
+  name="${target%%:*}"; port="${target##*:}"
+  wrk -t2 -c"$connections" -d2s -H 'User-Agent: wrk' "http://127.0.0.1:$port/bench" >/dev/null   # warm-up
+  out="$(wrk -t2 -c"$connections" -d"${duration}s" --latency -H 'User-Agent: wrk' "http://127.0.0.1:$port/bench")"
+  rps[$name]="$(awk '/Requests\/sec/ {print $2}' <<<"$out")"
+  echo "== $name: $(awk '/Requests\/sec/ {print $2}' <<<"$out") req/s; latency p50 $(awk '$1=="50%" {print $2}' <<<"$out"), p99 $(awk '$1=="99%" {print $2}' <<<"$out"); $(grep -E 'Non-2xx|Socket errors' <<<"$out" || echo 'all 2xx')"
+done
+python3 -c "print('gateway / nginx = %.2f, gateway / upstream = %.2f' % (${rps[gateway]} / ${rps[nginx]}, ${rps[gateway]} / ${rps[upstream]}))"

@@ -1,0 +1,315 @@
+using System.Buffers;
+using System.Net;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Primitives;
+using Polly.CircuitBreaker;
+
+namespace Bulwark.Gateway.Forwarder;
+
+/// <summary>
+/// Forwards one request to a cluster and relays the answer: request and response bodies streamed through one pooled
+/// buffer each (memory stays bounded whatever their size), hop-by-hop headers dropped, forwarding headers set, WebSocket
+/// upgrades relayed as raw bytes. Upstream failures become the documented 502/503/504 problem+json answers.
+/// </summary>
+/// <remarks>YARP is not available to this build; this class is where its IHttpForwarder would be called instead.</remarks>
+internal static class HttpForwarder
+{
+    private const int BufferSize = 64 * 1024;
+
+    /// <summary>Proxies the request; returns the status the client got (0 when the client went away) and how it ended.</summary>
+    public static async Task<(int Status, ForwardOutcome Outcome)> ForwardAsync(HttpContext context, GatewayCluster cluster, Uri destination, bool peerTrusted, string decisionId)
+    {
+        var request = context.Request;
+        var aborted = context.RequestAborted;
+        var upgrade = context.Features.Get<IHttpUpgradeFeature>() is { IsUpgradableRequest: true } feature
+            && request.Headers.Upgrade.Count > 0 ? feature : null;
+        using var message = CreateMessage(context, destination, peerTrusted, upgrade is not null, out var body);
+
+        // One source for both: the client's abort and the upstream's deadline (a timer only while waiting for headers).
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(aborted);
+        linked.CancelAfter(cluster.RequestTimeout);
+        HttpResponseMessage upstream;
+        try
+        {
+            upstream = await cluster.Pipeline.ExecuteAsync(
+                static async (state, _) =>
+                {
+                    try
+                    {
+                        return await state.Invoker.SendAsync(state.Message, state.Token).ConfigureAwait(false);
+                    }
+                    catch (Exception) when (state.Aborted.IsCancellationRequested || state.Body?.ClientFailure is not null)
+                    {
+                        throw new ClientFailureException(state.Body?.ClientFailure); // the client's doing: not a breaker failure
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        throw new TimeoutException("the upstream sent no response headers in time");
+                    }
+                },
+                new SendState(cluster.Invoker, message, linked.Token, aborted, body),
+                CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (ClientFailureException failure)
+        {
+            if (failure.InnerException is BadHttpRequestException bad)
+            {
+                await GatewayProblems.WriteAsync(context, bad.StatusCode, "bad_request", "The request body could not be read: " + bad.Message, decisionId).ConfigureAwait(false);
+                return (bad.StatusCode, ForwardOutcome.ClientError);
+            }
+
+            return (0, ForwardOutcome.ClientError);
+        }
+        catch (BrokenCircuitException broken)
+        {
+            var retry = broken.RetryAfter ?? TimeSpan.FromSeconds(cluster.Options.CircuitBreaker.BreakDurationS);
+            await GatewayProblems.WriteAsync(context, 503, "upstream_unavailable", "The upstream is failing; requests are paused. Retry after the time Retry-After gives.", decisionId, retry).ConfigureAwait(false);
+            return (503, ForwardOutcome.CircuitOpen);
+        }
+        catch (TimeoutException)
+        {
+            await GatewayProblems.WriteAsync(context, 504, "upstream_timeout", "The upstream did not answer in time.", decisionId).ConfigureAwait(false);
+            return (504, ForwardOutcome.UpstreamTimeout);
+        }
+        catch (HttpRequestException)
+        {
+            await GatewayProblems.WriteAsync(context, 502, "upstream_error", "The upstream could not be reached or broke the connection.", decisionId).ConfigureAwait(false);
+            return (502, ForwardOutcome.UpstreamError);
+        }
+
+        linked.CancelAfter(Timeout.InfiniteTimeSpan); // the deadline is for the response headers, not for streaming the body
+
+        using (upstream)
+        {
+            if (upgrade is not null && upstream.StatusCode == HttpStatusCode.SwitchingProtocols)
+            {
+                return await RelayUpgradeAsync(context, upgrade, upstream).ConfigureAwait(false);
+            }
+
+            CopyResponseHeaders(context.Response, upstream);
+            var status = context.Response.StatusCode;
+            Stream source;
+            try
+            {
+                source = await upstream.Content.ReadAsStreamAsync(aborted).ConfigureAwait(false);
+            }
+            catch (Exception) when (aborted.IsCancellationRequested)
+            {
+                return (0, ForwardOutcome.ClientError);
+            }
+
+            var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+            try
+            {
+                while (true)
+                {
+                    int read;
+                    try
+                    {
+                        read = await source.ReadAsync(buffer, aborted).ConfigureAwait(false);
+                    }
+                    catch (Exception) when (!aborted.IsCancellationRequested)
+                    {
+                        // The upstream broke off mid-answer. Once the status is out, cutting the connection is the honest answer.
+                        await GatewayProblems.WriteAsync(context, 502, "upstream_error", "The upstream broke the connection.", decisionId).ConfigureAwait(false);
+                        return (502, ForwardOutcome.UpstreamError);
+                    }
+                    catch (Exception)
+                    {
+                        return (0, ForwardOutcome.ClientError);
+                    }
+
+                    if (read == 0)
+                    {
+                        break;
+                    }
+
+                    try
+                    {
+                        await context.Response.Body.WriteAsync(buffer.AsMemory(0, read), aborted).ConfigureAwait(false);
+                    }
+                    catch (Exception)
+                    {
+                        return (0, ForwardOutcome.ClientError); // the client went away mid-answer
+                    }
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+                await source.DisposeAsync().ConfigureAwait(false);
+            }
+
+            return (status, ForwardOutcome.Proxied);
+        }
+    }
+
+    private static HttpRequestMessage CreateMessage(HttpContext context, Uri destination, bool peerTrusted, bool upgrade, out RequestBodyContent? body)
+    {
+        var request = context.Request;
+        var message = new HttpRequestMessage(HttpMethod.Parse(request.Method), BuildUri(destination, request))
+        {
+            Version = HttpVersion.Version11,
+            VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
+        };
+
+        body = null;
+        if (!upgrade && HasBody(context))
+        {
+            body = new RequestBodyContent(request.Body, context.RequestAborted);
+            message.Content = body;
+        }
+
+        var named = HopByHopHeaders.NamedByConnection(request.Headers.Connection);
+        foreach (var (name, values) in request.Headers)
+        {
+            if (name.Length == 0 || name[0] == ':' || name.Equals("Host", StringComparison.OrdinalIgnoreCase)
+                || name.Equals("Expect", StringComparison.OrdinalIgnoreCase)
+                || name.StartsWith("X-Forwarded-", StringComparison.OrdinalIgnoreCase) || name.Equals("Forwarded", StringComparison.OrdinalIgnoreCase)
+                || name.Equals(Bulwark.AspNetCore.BulwarkMiddleware.StepUpHeader, StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            if (HopByHopHeaders.IsHopByHop(name) || (named is not null && named.Contains(name)))
+            {
+                continue;
+            }
+
+            var headers = name.StartsWith("Content-", StringComparison.OrdinalIgnoreCase) ? message.Content?.Headers : (System.Net.Http.Headers.HttpHeaders)message.Headers;
+            if (headers is null)
+            {
+                continue;
+            }
+
+            if (values.Count == 1)
+            {
+                headers.TryAddWithoutValidation(name, values[0]); // no boxing of the StringValues for the common case
+            }
+            else
+            {
+                headers.TryAddWithoutValidation(name, (IEnumerable<string>)values!);
+            }
+        }
+
+        if (upgrade)
+        {
+            // The one case where Connection and Upgrade cross the proxy: they ask the upstream to switch protocols too.
+            message.Headers.TryAddWithoutValidation("Connection", "Upgrade");
+            message.Headers.TryAddWithoutValidation("Upgrade", (IEnumerable<string>)request.Headers.Upgrade!);
+        }
+
+        ForwardedHeaders.Apply(message, request, context.Connection.RemoteIpAddress ?? IPAddress.IPv6Loopback, peerTrusted);
+        return message;
+    }
+
+    private static bool HasBody(HttpContext context)
+    {
+        if (context.Features.Get<IHttpRequestBodyDetectionFeature>() is { } detection)
+        {
+            return detection.CanHaveBody;
+        }
+
+        return context.Request.ContentLength > 0 || context.Request.Headers.TransferEncoding.Count > 0;
+    }
+
+    private static Uri BuildUri(Uri destination, HttpRequest request)
+    {
+        // destination is scheme://authority[/base]; the path and query are already escaped as the client sent them.
+        var root = destination.GetLeftPart(UriPartial.Path).TrimEnd('/');
+        var path = request.PathBase.Add(request.Path).ToUriComponent();
+        return new Uri(root + (path.Length == 0 ? "/" : path) + request.QueryString.ToUriComponent(), UriKind.Absolute);
+    }
+
+    private static void CopyResponseHeaders(HttpResponse response, HttpResponseMessage upstream)
+    {
+        response.StatusCode = (int)upstream.StatusCode;
+        var named = upstream.Headers.TryGetValues("Connection", out var connection) ? HopByHopHeaders.NamedByConnection(new StringValues(connection.ToArray())) : null;
+        Copy(response, upstream.Headers, named);
+        Copy(response, upstream.Content.Headers, named);
+    }
+
+    private static void Copy(HttpResponse response, System.Net.Http.Headers.HttpHeaders headers, HashSet<string>? named)
+    {
+        foreach (var (name, values) in headers)
+        {
+            if (HopByHopHeaders.IsHopByHop(name) || (named is not null && named.Contains(name)))
+            {
+                continue;
+            }
+
+            // Bulwark's own RateLimit headers (already set) describe the client's standing; an upstream's are added beside them.
+            var existing = response.Headers[name];
+            response.Headers[name] = existing.Count == 0 || !IsRateLimit(name) ? new StringValues(values.ToArray()) : StringValues.Concat(existing, new StringValues(values.ToArray()));
+        }
+    }
+
+    private static bool IsRateLimit(string name) =>
+        name.Equals("RateLimit", StringComparison.OrdinalIgnoreCase) || name.Equals("RateLimit-Policy", StringComparison.OrdinalIgnoreCase);
+
+    private static async Task<(int Status, ForwardOutcome Outcome)> RelayUpgradeAsync(HttpContext context, IHttpUpgradeFeature upgrade, HttpResponseMessage upstream)
+    {
+        var response = context.Response;
+        response.StatusCode = StatusCodes.Status101SwitchingProtocols;
+        foreach (var (name, values) in upstream.Headers)
+        {
+            if (!name.Equals("Connection", StringComparison.OrdinalIgnoreCase) && !name.Equals("Upgrade", StringComparison.OrdinalIgnoreCase)
+                && !name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase) && !name.Equals("Keep-Alive", StringComparison.OrdinalIgnoreCase))
+            {
+                response.Headers[name] = values.ToArray();
+            }
+        }
+
+        // Kestrel writes "Connection: Upgrade" itself; the Upgrade token is the upstream's choice.
+        if (upstream.Headers.TryGetValues("Upgrade", out var protocol))
+        {
+            response.Headers.Upgrade = protocol.ToArray();
+        }
+
+        await using var upstreamStream = await upstream.Content.ReadAsStreamAsync(CancellationToken.None).ConfigureAwait(false);
+        await using var clientStream = await upgrade.UpgradeAsync().ConfigureAwait(false);
+        using var done = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        var up = PumpAsync(clientStream, upstreamStream, done.Token);
+        var down = PumpAsync(upstreamStream, clientStream, done.Token);
+        await Task.WhenAny(up, down).ConfigureAwait(false);
+        await done.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await Task.WhenAll(up, down).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // one side closed or broke; the other pump was cancelled: the tunnel is over either way
+        }
+
+        return (101, ForwardOutcome.Upgraded);
+    }
+
+    private static async Task PumpAsync(Stream from, Stream to, CancellationToken cancellationToken)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
+        {
+            while (true)
+            {
+                var read = await from.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    return;
+                }
+
+                await to.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                await to.FlushAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private sealed record SendState(HttpMessageInvoker Invoker, HttpRequestMessage Message, CancellationToken Token, CancellationToken Aborted, RequestBodyContent? Body);
+
+    private sealed class ClientFailureException(Exception? inner) : Exception("the client failed the exchange", inner);
+}
