@@ -13,7 +13,7 @@ namespace Bulwark.Gateway;
 
 /// <summary>
 /// The gateway's request path: route → engine decision (refused with the middleware's own responses) → cluster guard
-/// (concurrency, queue, load shedding) → circuit breaker → forward → <see cref="BulwarkEngine.Feedback"/> with the
+/// (concurrency, queue, load shedding) → circuit breaker → forward → <c>BulwarkEngine.Feedback</c> with the
 /// upstream's status and latency.
 /// </summary>
 internal sealed partial class GatewayProxy(
