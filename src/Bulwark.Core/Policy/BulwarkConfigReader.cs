@@ -21,7 +21,7 @@ public static partial class BulwarkConfigReader
     internal static readonly string[] Stores = ["memory", "redis"];
 
     private static readonly string[] BulwarkKeys =
-        ["Mode", "TrustedProxies", "Ipv6Prefix", "State", "Lists", "Identity", "Privacy", "IpIntel", "Routes", "Policies"];
+        ["Mode", "TrustedProxies", "Ipv6Prefix", "State", "Lists", "Identity", "Privacy", "IpIntel", "Routes", "Policies", "Schema"];
     private static readonly string[] StateKeys = ["Store", "Memory", "Redis"];
     private static readonly string[] MemoryKeys = ["MaxEntries"];
     private static readonly string[] RedisKeys = ["Connection", "KeyPrefix", "BudgetMs", "FallbackShare"];
@@ -90,6 +90,7 @@ public static partial class BulwarkConfigReader
                     "IpIntel" => o with { IpIntel = ReadIpIntel(child, p) },
                     "Routes" => o with { Routes = ObjectList(child, p, ReadRoute, "routes") ?? o.Routes },
                     "Policies" => o with { Policies = ReadPolicies(child, p) ?? o.Policies },
+                    "Schema" => o with { Schema = ReadSchema(child, p) },
                     _ => o,
                 };
             }

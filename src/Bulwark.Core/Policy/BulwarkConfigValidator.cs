@@ -50,6 +50,7 @@ public static partial class BulwarkConfigValidator
             CheckPolicy(errors, ConfigPath.Property(policies, name), policy);
         }
 
+        CheckSchema(errors, ConfigPath.Property(root, "Schema"), options.Schema, options.Policies);
         return errors;
     }
 

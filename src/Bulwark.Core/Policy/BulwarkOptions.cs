@@ -35,4 +35,7 @@ public sealed record BulwarkOptions
 
     /// <summary>Policies by name.</summary>
     public IReadOnlyDictionary<string, PolicyOptions> Policies { get; init; } = new Dictionary<string, PolicyOptions>();
+
+    /// <summary>Validation of requests against an OpenAPI document (off by default; docs/schema.md).</summary>
+    public Schema.SchemaOptions Schema { get; init; } = new();
 }
