@@ -15,6 +15,8 @@ internal sealed class SchemaCompiler
     /// <summary>How long one <c>pattern</c> may run on one value before the value is refused.</summary>
     public static readonly TimeSpan PatternTimeout = TimeSpan.FromMilliseconds(50);
 
+    private static readonly JsonElement NullElement = JsonDocument.Parse("null").RootElement.Clone();
+
     private readonly Dictionary<IOpenApiSchema, CompiledSchema> _compiled = new(ReferenceEqualityComparer.Instance);
     private readonly SortedDictionary<string, string> _unsupported = new(StringComparer.Ordinal);
 
@@ -69,7 +71,8 @@ internal sealed class SchemaCompiler
         node.Types = Types(schema);
         if (schema.Enum is { Count: > 0 } values)
         {
-            node.Enum = values.Select(v => v is null ? JsonDocument.Parse("null").RootElement.Clone() : JsonSerializer.SerializeToElement(v)).ToArray();
+            // Microsoft.OpenApi stands a sentinel string in for a JSON null it keeps.
+            node.Enum = values.Select(v => v is null || JsonNullSentinel.IsJsonNullSentinel(v) ? NullElement : JsonSerializer.SerializeToElement(v)).ToArray();
         }
 
         node.Const = schema.Const;
