@@ -1,6 +1,4 @@
 using System.Buffers;
-using System.Globalization;
-using System.Net.Http;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -19,8 +17,6 @@ namespace Bulwark.Core.Schema;
 public sealed class SchemaDocument
 {
     private const int MaxPathParameters = 16;
-
-    private static readonly string[] Methods = ["GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE"];
 
     private readonly SchemaOperation[] _operations;
 
@@ -126,7 +122,7 @@ public sealed class SchemaDocument
             errors.Add($"{source}: {error.Pointer}: {error.Message}".Replace(": : ", ": ", StringComparison.Ordinal));
         }
 
-        if (read.Document is not { } openApi)
+        if (read.Document is null)
         {
             errors.Add($"{source}: cannot be read as OpenAPI");
         }
@@ -515,8 +511,4 @@ public sealed class SchemaDocument
         name.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal);
 
     private static SchemaLoadResult Failed(string source, string message) => new(null, [$"{source}: {message}"]);
-
-    internal static bool IsKnownMethod(string method) => Array.IndexOf(Methods, method) >= 0;
-
-    internal static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

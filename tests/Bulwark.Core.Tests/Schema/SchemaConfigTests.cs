@@ -109,6 +109,20 @@ public sealed class SchemaConfigTests : IDisposable
     }
 
     [Fact]
+    public void Config_check_reports_the_document_and_its_unsupported_keywords()
+    {
+        File.WriteAllText(_document, Document.Replace("sku: { type: string }", "sku: { type: string, readOnly: true }", StringComparison.Ordinal));
+        var config = Path.Combine(_directory, "bulwark.json");
+        File.WriteAllText(config, "{\"Bulwark\":" + Config($$"""{ "Document": {{DocumentJson}} }""") + "}");
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        Assert.Equal(ConfigCheck.Valid, ConfigCheck.Run(config, stdout, stderr));
+        var output = stdout.ToString();
+        Assert.Contains($"OpenAPI 3.0.3 document {_document}: 2 operations", output, StringComparison.Ordinal);
+        Assert.Contains($"warning: {_document}: keyword 'readOnly' is not enforced", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Engine_refuses_an_invalid_body_with_400_and_the_pointer_before_limits()
     {
         var engine = NewEngine(Config($$"""{ "Document": {{DocumentJson}} }"""));
