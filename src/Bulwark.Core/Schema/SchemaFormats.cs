@@ -19,30 +19,30 @@ internal static class SchemaFormats
         Array.IndexOf(CheckedStringFormats, format) >= 0 || Array.IndexOf(CheckedNumberFormats, format) >= 0;
 
     /// <summary>Whether <paramref name="value"/> is valid for a checked string <paramref name="format"/>; true for others.</summary>
-    public static bool IsValidString(string format, string value) => format switch
+    public static bool IsValidString(string format, ReadOnlySpan<char> value) => format switch
     {
         "date" => IsDate(value),
         "date-time" => IsDateTime(value),
         "email" => IsEmail(value),
         "uuid" => value.Length == 36 && Guid.TryParseExact(value, "D", out _),
-        "ipv4" => IPAddress.TryParse(value, out var v4) && v4.AddressFamily == AddressFamily.InterNetwork && value.Count(c => c == '.') == 3,
-        "ipv6" => value.Contains(':', StringComparison.Ordinal) && IPAddress.TryParse(value, out var v6) && v6.AddressFamily == AddressFamily.InterNetworkV6,
+        "ipv4" => IPAddress.TryParse(value, out var v4) && v4.AddressFamily == AddressFamily.InterNetwork && value.Count('.') == 3,
+        "ipv6" => value.Contains(':') && IPAddress.TryParse(value, out var v6) && v6.AddressFamily == AddressFamily.InterNetworkV6,
         _ => true,
     };
 
     // RFC 3339 full-date: exactly yyyy-MM-dd with a real calendar day.
-    private static bool IsDate(string value) =>
+    private static bool IsDate(ReadOnlySpan<char> value) =>
         value.Length == 10 && DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _);
 
     // RFC 3339 date-time: full-date "T" time with seconds, optional fraction, and a mandatory Z or ±hh:mm offset.
-    private static bool IsDateTime(string value)
+    private static bool IsDateTime(ReadOnlySpan<char> value)
     {
         if (value.Length < 20 || !IsDate(value[..10]) || (value[10] is not ('T' or 't')))
         {
             return false;
         }
 
-        var rest = value.AsSpan(11);
+        var rest = value[11..];
         if (rest.Length < 9 || rest[2] != ':' || rest[5] != ':' || !TwoDigits(rest, 0, 23) || !TwoDigits(rest, 3, 59) || !TwoDigits(rest, 6, 60))
         {
             return false;
@@ -78,15 +78,15 @@ internal static class SchemaFormats
 
     // A pragmatic RFC 5321 shape: one '@', a local part of 1–64 characters without spaces, and a dotted domain of
     // letters, digits and hyphens. Quoted local parts and address literals are refused.
-    private static bool IsEmail(string value)
+    private static bool IsEmail(ReadOnlySpan<char> value)
     {
-        var at = value.IndexOf('@', StringComparison.Ordinal);
+        var at = value.IndexOf('@');
         if (at < 1 || at > 64 || at != value.LastIndexOf('@') || value.Length - at - 1 is < 3 or > 253)
         {
             return false;
         }
 
-        var local = value.AsSpan(0, at);
+        var local = value[..at];
         foreach (var c in local)
         {
             if (c <= ' ' || c is '"' or '(' or ')' or ',' or ':' or ';' or '<' or '>' or '[' or '\\' or ']' or (char)127)
@@ -100,7 +100,7 @@ internal static class SchemaFormats
             return false;
         }
 
-        var domain = value.AsSpan(at + 1);
+        var domain = value[(at + 1)..];
         if (!domain.Contains('.'))
         {
             return false;

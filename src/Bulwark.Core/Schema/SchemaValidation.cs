@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Runtime.InteropServices;
+using System.Text;
 using System.Text.RegularExpressions;
 
 namespace Bulwark.Core.Schema;
@@ -106,7 +108,27 @@ internal sealed class SchemaValidation
 
     private bool ValidateString(CompiledSchema schema, JsonElement value)
     {
-        var text = value.GetString()!;
+        if (schema.MinLength is null && schema.MaxLength is null && schema.Pattern is null && schema.Format is null)
+        {
+            return true;
+        }
+
+        // Decode the string into a stack buffer rather than allocating it: a string without escapes is its raw UTF-8
+        // between the quotes.
+        var raw = JsonMarshal.GetRawUtf8Value(value);
+        raw = raw[1..^1];
+        if (raw.Contains((byte)'\\') || raw.Length > 1024)
+        {
+            return ValidateText(schema, value.GetString());
+        }
+
+        Span<char> buffer = stackalloc char[raw.Length];
+        var length = Encoding.UTF8.GetChars(raw, buffer);
+        return ValidateText(schema, buffer[..length]);
+    }
+
+    private bool ValidateText(CompiledSchema schema, ReadOnlySpan<char> text)
+    {
         if (schema.MinLength is not null || schema.MaxLength is not null)
         {
             // JSON Schema counts code points, not UTF-16 units.
@@ -202,45 +224,50 @@ internal sealed class SchemaValidation
             }
         }
 
-        var count = 0;
         var properties = schema.Properties;
-        var checkMembers = properties is not null || !schema.AdditionalPropertiesAllowed || schema.AdditionalProperties is not null;
-        if (checkMembers || schema.MinProperties is not null || schema.MaxProperties is not null)
+        if (properties is not null)
+        {
+            foreach (var (name, propertySchema) in properties)
+            {
+                if (value.TryGetProperty(name, out var member))
+                {
+                    _trail.Push(name);
+                    var ok = Validate(propertySchema, member);
+                    _trail.Pop();
+                    if (!ok)
+                    {
+                        return false;
+                    }
+                }
+            }
+        }
+
+        var count = 0;
+        var checkOthers = !schema.AdditionalPropertiesAllowed || schema.AdditionalProperties is not null;
+        if (checkOthers || schema.MinProperties is not null || schema.MaxProperties is not null)
         {
             foreach (var member in value.EnumerateObject())
             {
                 count++;
-                if (!checkMembers)
+                if (!checkOthers || (properties is not null && IsDeclared(properties, member)))
                 {
                     continue;
                 }
 
-                CompiledSchema? memberSchema = null;
-                if (properties is not null && properties.TryGetValue(member.Name, out var declared))
-                {
-                    memberSchema = declared;
-                }
-                else if (!schema.AdditionalPropertiesAllowed)
+                if (!schema.AdditionalPropertiesAllowed)
                 {
                     _trail.Push(member.Name);
                     var failed = Fail("is not allowed (no additional properties)");
                     _trail.Pop();
                     return failed;
                 }
-                else
-                {
-                    memberSchema = schema.AdditionalProperties;
-                }
 
-                if (memberSchema is not null)
+                _trail.Push(member.Name);
+                var ok = Validate(schema.AdditionalProperties!, member.Value);
+                _trail.Pop();
+                if (!ok)
                 {
-                    _trail.Push(member.Name);
-                    var ok = Validate(memberSchema, member.Value);
-                    _trail.Pop();
-                    if (!ok)
-                    {
-                        return false;
-                    }
+                    return false;
                 }
             }
         }
@@ -385,6 +412,20 @@ internal sealed class SchemaValidation
         return false;
     }
 
+    // JsonProperty.Name allocates; comparing in place does not (objects in request bodies have few members).
+    private static bool IsDeclared(Dictionary<string, CompiledSchema> properties, JsonProperty member)
+    {
+        foreach (var name in properties.Keys)
+        {
+            if (member.NameEquals(name))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     private static bool IsInteger(JsonElement value) =>
         value.TryGetInt64(out _) || (value.TryGetDouble(out var d) && double.IsFinite(d) && Math.Floor(d) == d);
 
@@ -417,7 +458,7 @@ internal sealed class SchemaValidation
         : string.Equals(value.GetRawText(), constant, StringComparison.Ordinal)
           || (value.ValueKind == JsonValueKind.Number && double.TryParse(constant, NumberStyles.Float, CultureInfo.InvariantCulture, out var c) && value.GetDouble() == c);
 
-    private static int CodePoints(string text)
+    private static int CodePoints(ReadOnlySpan<char> text)
     {
         var count = 0;
         for (var i = 0; i < text.Length; i++)

@@ -70,6 +70,11 @@ public sealed class JsonSchemaKeywordTests
         { """{ "properties": { "a": { "type": "string", "pattern": "^[a-z]+\\d$" } } }""", """{ "a": "abc1" }""", null },
         { """{ "properties": { "a": { "type": "string", "pattern": "^[a-z]+\\d$" } } }""", """{ "a": "abc١" }""", "/body/a" },
         { """{ "properties": { "a": { "type": "string", "pattern": "b" } } }""", """{ "a": "abc" }""", null },
+        // escaped strings are decoded before lengths and patterns are checked
+        { """{ "properties": { "a": { "type": "string", "pattern": "^ABC$", "maxLength": 3 } } }""", """{ "a": "\u0041BC" }""", null },
+        { """{ "properties": { "a": { "type": "string", "pattern": "^ABC$" } } }""", """{ "a": "\u0041BD" }""", "/body/a" },
+        { """{ "properties": { "a": { "type": "string", "maxLength": 2000 } } }""", "{ \"a\": \"" + new string('x', 2000) + "\" }", null },
+        { """{ "properties": { "a": { "type": "string", "maxLength": 1999 } } }""", "{ \"a\": \"" + new string('x', 2000) + "\" }", "/body/a" },
         // numeric bounds (3.1 numeric exclusive forms)
         { """{ "properties": { "a": { "type": "number", "minimum": 1, "maximum": 5 } } }""", """{ "a": 1 }""", null },
         { """{ "properties": { "a": { "type": "number", "minimum": 1, "maximum": 5 } } }""", """{ "a": 5 }""", null },
