@@ -45,9 +45,10 @@ internal sealed class CompiledSchema
 
     public bool UniqueItems { get; set; }
 
-    public Dictionary<string, CompiledSchema>? Properties { get; set; }
+    /// <summary>Declared properties in document order, with their UTF-8 names (looked up in the body without transcoding).</summary>
+    public SchemaProperty[]? Properties { get; set; }
 
-    public string[]? Required { get; set; }
+    public SchemaProperty[]? Required { get; set; }
 
     public bool AdditionalPropertiesAllowed { get; set; } = true;
 

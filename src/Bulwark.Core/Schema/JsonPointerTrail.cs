@@ -8,6 +8,9 @@ namespace Bulwark.Core.Schema;
 /// </summary>
 internal sealed class JsonPointerTrail
 {
+    /// <summary>Longest member name written into a pointer; longer names are cut and end in <c>…</c>.</summary>
+    public const int MaxNameLength = 64;
+
     private readonly List<(string? Name, int Index)> _segments = new(16);
 
     public int Depth => _segments.Count;
@@ -37,7 +40,9 @@ internal sealed class JsonPointerTrail
             }
             else
             {
-                builder.Append(name.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal));
+                // Member names come from the client: a long one is cut so it cannot flood logs and decision records.
+                var shown = name.Length > MaxNameLength ? name[..MaxNameLength] + "…" : name;
+                builder.Append(shown.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal));
             }
         }
 

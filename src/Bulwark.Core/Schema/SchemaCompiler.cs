@@ -13,7 +13,7 @@ namespace Bulwark.Core.Schema;
 internal sealed class SchemaCompiler
 {
     /// <summary>How long one <c>pattern</c> may run on one value before the value is refused.</summary>
-    public static readonly TimeSpan PatternTimeout = TimeSpan.FromMilliseconds(50);
+    public static readonly TimeSpan PatternTimeout = TimeSpan.FromMilliseconds(100);
 
     private static readonly JsonElement NullElement = JsonDocument.Parse("null").RootElement.Clone();
 
@@ -111,16 +111,12 @@ internal sealed class SchemaCompiler
         node.MaxProperties = schema.MaxProperties;
         if (schema.Required is { Count: > 0 } required)
         {
-            node.Required = [.. required];
+            node.Required = [.. required.Select(name => new SchemaProperty(name, null))];
         }
 
         if (schema.Properties is { Count: > 0 } properties)
         {
-            node.Properties = new Dictionary<string, CompiledSchema>(properties.Count, StringComparer.Ordinal);
-            foreach (var (name, property) in properties)
-            {
-                node.Properties[name] = Compile(property, $"{location}/properties/{name}");
-            }
+            node.Properties = [.. properties.Select(p => new SchemaProperty(p.Key, Compile(p.Value, $"{location}/properties/{p.Key}")))];
         }
 
         node.AdditionalPropertiesAllowed = schema.AdditionalPropertiesAllowed;
@@ -211,9 +207,10 @@ internal sealed class SchemaCompiler
     {
         // ECMAScript semantics where .NET can give them (\d is ASCII only, as in ECMA-262); patterns that use constructs
         // RegexOptions.ECMAScript refuses (lookbehind, Unicode classes) fall back to .NET's default dialect.
+        // Compiled to IL at load and run once, so the first request does not pay for (or time out on) the compilation.
         try
         {
-            return new Regex(pattern, RegexOptions.ECMAScript | RegexOptions.CultureInvariant, PatternTimeout);
+            return WarmedUp(new Regex(pattern, RegexOptions.ECMAScript | RegexOptions.CultureInvariant | RegexOptions.Compiled, PatternTimeout));
         }
         catch (ArgumentException)
         {
@@ -221,13 +218,19 @@ internal sealed class SchemaCompiler
 
         try
         {
-            return new Regex(pattern, RegexOptions.CultureInvariant, PatternTimeout);
+            return WarmedUp(new Regex(pattern, RegexOptions.CultureInvariant | RegexOptions.Compiled, PatternTimeout));
         }
         catch (ArgumentException e)
         {
             Errors.Add($"{location}: pattern '{pattern}' is not a valid regular expression: {e.Message}");
             return null;
         }
+    }
+
+    private static Regex WarmedUp(Regex regex)
+    {
+        _ = regex.IsMatch("warm-up 0");
+        return regex;
     }
 
     private double? Number(string? text, string keyword, string location)

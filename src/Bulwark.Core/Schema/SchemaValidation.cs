@@ -214,9 +214,9 @@ internal sealed class SchemaValidation
         {
             foreach (var name in required)
             {
-                if (!value.TryGetProperty(name, out _))
+                if (!value.TryGetProperty(name.Utf8Name, out _))
                 {
-                    _trail.Push(name);
+                    _trail.Push(name.Name);
                     var failed = Fail("is required");
                     _trail.Pop();
                     return failed;
@@ -227,12 +227,12 @@ internal sealed class SchemaValidation
         var properties = schema.Properties;
         if (properties is not null)
         {
-            foreach (var (name, propertySchema) in properties)
+            foreach (var property in properties)
             {
-                if (value.TryGetProperty(name, out var member))
+                if (value.TryGetProperty(property.Utf8Name, out var member))
                 {
-                    _trail.Push(name);
-                    var ok = Validate(propertySchema, member);
+                    _trail.Push(property.Name);
+                    var ok = Validate(property.Schema!, member);
                     _trail.Pop();
                     if (!ok)
                     {
@@ -413,11 +413,11 @@ internal sealed class SchemaValidation
     }
 
     // JsonProperty.Name allocates; comparing in place does not (objects in request bodies have few members).
-    private static bool IsDeclared(Dictionary<string, CompiledSchema> properties, JsonProperty member)
+    private static bool IsDeclared(SchemaProperty[] properties, JsonProperty member)
     {
-        foreach (var name in properties.Keys)
+        foreach (var property in properties)
         {
-            if (member.NameEquals(name))
+            if (member.NameEquals(property.Utf8Name))
             {
                 return true;
             }

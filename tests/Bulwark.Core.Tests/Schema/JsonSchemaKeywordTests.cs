@@ -220,6 +220,27 @@ public sealed class JsonSchemaKeywordTests
     }
 
     [Fact]
+    public void Catastrophic_backtracking_is_cut_off_by_the_timeout_and_refused()
+    {
+        var document = SchemaTestDocuments.Load(SchemaTestDocuments.BodyDocument(
+            """{ "properties": { "a": { "type": "string", "pattern": "^(a+)+$" } } }"""));
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var violation = document.Validate(SchemaTestDocuments.Request("POST", "/t", body: $$"""{ "a": "{{new string('a', 40)}}!" }"""), false);
+        var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+        Assert.Equal("/body/a", violation?.Pointer);
+        Assert.StartsWith("took too long to match the pattern", violation?.Detail, StringComparison.Ordinal);
+        Assert.True(elapsed < TimeSpan.FromSeconds(5), $"took {elapsed}");
+    }
+
+    [Fact]
+    public void Long_member_names_are_cut_in_pointers()
+    {
+        var document = SchemaTestDocuments.Load(SchemaTestDocuments.BodyDocument("""{ "additionalProperties": false }"""));
+        var name = new string('n', 500);
+        Assert.Equal("/body/" + new string('n', 64) + "…", SchemaTestDocuments.BodyFailure(document, $$"""{ "{{name}}": 1 }"""));
+    }
+
+    [Fact]
     public void Messages_say_what_is_wrong()
     {
         var document = SchemaTestDocuments.Load(SchemaTestDocuments.BodyDocument(
