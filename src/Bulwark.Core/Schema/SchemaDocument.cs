@@ -238,7 +238,8 @@ public sealed class SchemaDocument
         var operation = Match(request.Method, request.Path, values, out var pathKnown);
         if (operation is null)
         {
-            if (!rejectUndefinedRoutes)
+            // CORS preflights (OPTIONS on a documented path) are the browser's, not the API's: never refused here.
+            if (!rejectUndefinedRoutes || (pathKnown && request.Method == "OPTIONS"))
             {
                 return null;
             }

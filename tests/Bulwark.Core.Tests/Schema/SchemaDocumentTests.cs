@@ -96,6 +96,13 @@ public sealed class SchemaDocumentTests
     }
 
     [Fact]
+    public void Options_on_a_documented_path_passes_for_cors_preflights()
+    {
+        Assert.Null(Document.Validate(Request("OPTIONS", "/v2/items/7"), rejectUndefinedRoutes: true));
+        Assert.Equal(404, Document.Validate(Request("OPTIONS", "/v2/nothing"), rejectUndefinedRoutes: true)?.StatusCode);
+    }
+
+    [Fact]
     public void Head_is_answered_by_the_get_operation()
     {
         Assert.Null(Document.Validate(Request("HEAD", "/v2/items/latest"), rejectUndefinedRoutes: true));
