@@ -49,7 +49,7 @@ public static class BulwarkResponses
         ArgumentNullException.ThrowIfNull(httpContext);
         ArgumentNullException.ThrowIfNull(decision);
         var accept = httpContext.Request.Headers.Accept.ToString();
-        if (accept.Contains("text/html", StringComparison.OrdinalIgnoreCase) && decision.StatusCode != 429)
+        if (accept.Contains("text/html", StringComparison.OrdinalIgnoreCase) && decision.StatusCode != 429 && decision.Schema is null)
         {
             httpContext.Response.ContentType = "text/html; charset=utf-8";
             return httpContext.Response.WriteAsync(HtmlPage(decision), httpContext.RequestAborted);
@@ -78,6 +78,17 @@ public static class BulwarkResponses
                 writer.WriteNumber("retry_after_s", Math.Max(1, (long)Math.Ceiling(retryAfter.TotalSeconds)));
             }
 
+            if (decision.Schema is { Pointer: { } pointer } violation)
+            {
+                // What is wrong with the request is the client's to know: the first failing value and why (docs/schema.md).
+                writer.WriteStartArray("errors");
+                writer.WriteStartObject();
+                writer.WriteString("pointer", pointer);
+                writer.WriteString("detail", violation.Detail);
+                writer.WriteEndObject();
+                writer.WriteEndArray();
+            }
+
             writer.WriteEndObject();
         }
 
@@ -86,8 +97,12 @@ public static class BulwarkResponses
 
     private static string Title(int status) => status switch
     {
+        400 => "Bad Request",
         401 => "Challenge required",
         403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        413 => "Content Too Large",
         429 => "Too Many Requests",
         503 => "Service Unavailable",
         _ => "Request refused",
@@ -104,6 +119,11 @@ public static class BulwarkResponses
         ReasonCodes.HighRisk => "This request was refused by the API's abuse protection.",
         ReasonCodes.Unavailable => "The service cannot check this request right now. Retry later.",
         ReasonCodes.LoginLocked => "Too many failed sign-ins for this account. Wait before retrying; the Retry-After header says how long.",
+        ReasonCodes.SchemaInvalid when decision.Schema is { Pointer: { } pointer } violation => $"{pointer} {violation.Detail}.",
+        ReasonCodes.SchemaInvalid => "The request does not match the API's description.",
+        ReasonCodes.SchemaUndefinedRoute => "The API does not define this path.",
+        ReasonCodes.SchemaMethodNotAllowed => "The API does not define this method for this path.",
+        ReasonCodes.BodyTooLarge => "The request body is larger than this API accepts.",
         _ => "This request was refused.",
     };
 

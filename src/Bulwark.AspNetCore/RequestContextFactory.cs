@@ -3,6 +3,7 @@ using System.Net;
 using System.Text.Json;
 using Bulwark.Core;
 using Bulwark.Core.Policy;
+using Bulwark.Core.Schema;
 using Microsoft.AspNetCore.Http;
 
 namespace Bulwark.AspNetCore;
@@ -22,7 +23,7 @@ public static class RequestContextFactory
         ArgumentNullException.ThrowIfNull(configuration);
         var request = httpContext.Request;
         var identity = configuration.Options.Identity;
-        var body = await ReadJsonBodyAsync(request, identity.MaxBodyBytes, httpContext.RequestAborted).ConfigureAwait(false);
+        var (body, bodyState) = await ReadJsonBodyAsync(request, identity.MaxBodyBytes, httpContext.RequestAborted).ConfigureAwait(false);
         string? account = null;
         if (body is { ValueKind: JsonValueKind.Object } json)
         {
@@ -55,6 +56,7 @@ public static class RequestContextFactory
             Session = session,
             Account = account,
             Body = body,
+            BodyState = bodyState,
             PolicyName = policyName,
         };
     }
@@ -102,11 +104,28 @@ public static class RequestContextFactory
         return new HeaderList(array);
     }
 
-    private static async ValueTask<JsonElement?> ReadJsonBodyAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
+    // The body is read once, here, for limits keyed on body fields and for schema validation (which needs to know why there
+    // is no parsed body: none sent, not JSON, malformed, or too large).
+    private static async ValueTask<(JsonElement? Body, RequestBodyState State)> ReadJsonBodyAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
     {
-        if (maxBytes <= 0 || !HasJsonBody(request) || request.ContentLength is > int.MaxValue || (request.ContentLength is { } length && length > maxBytes))
+        if (request.ContentLength == 0 || (request.ContentLength is null && request.Headers.TransferEncoding.Count == 0))
         {
-            return null;
+            return (null, RequestBodyState.Empty);
+        }
+
+        if (!IsJsonContentType(request.ContentType))
+        {
+            return (null, RequestBodyState.NotJson);
+        }
+
+        if (maxBytes <= 0)
+        {
+            return (null, RequestBodyState.NotRead);
+        }
+
+        if (request.ContentLength is { } length && length > maxBytes)
+        {
+            return (null, RequestBodyState.TooLarge);
         }
 
         request.EnableBuffering(maxBytes + 1);
@@ -126,19 +145,25 @@ public static class RequestContextFactory
             }
 
             request.Body.Position = 0;
-            if (read == 0 || read > maxBytes)
+            if (read == 0)
             {
-                return null; // empty, or larger than we read: let it pass unread
+                return (null, RequestBodyState.Empty);
+            }
+
+            if (read > maxBytes)
+            {
+                return (null, RequestBodyState.TooLarge); // larger than we read: it passes unread unless a schema needs it
             }
 
             try
             {
                 var reader = new Utf8JsonReader(buffer.AsSpan(0, read));
-                return JsonElement.ParseValue(ref reader);
+                var element = JsonElement.ParseValue(ref reader);
+                return reader.Read() ? (null, RequestBodyState.InvalidJson) : (element, RequestBodyState.Parsed);
             }
             catch (JsonException)
             {
-                return null; // not our job to reject malformed JSON; the application answers it
+                return (null, RequestBodyState.InvalidJson); // the application (or schema validation) answers malformed JSON
             }
         }
         finally
@@ -147,10 +172,9 @@ public static class RequestContextFactory
         }
     }
 
-    private static bool HasJsonBody(HttpRequest request) =>
-        request.ContentType is { } contentType
-        && (contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) || contentType.Contains("+json", StringComparison.OrdinalIgnoreCase))
-        && (request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0);
+    private static bool IsJsonContentType(string? contentType) =>
+        contentType is { } type
+        && (type.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) || type.Split(';')[0].Trim().EndsWith("+json", StringComparison.OrdinalIgnoreCase));
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 }

@@ -82,6 +82,7 @@ public sealed partial class BulwarkEngine
         Bans = bans ?? new BanList();
         _metrics = metrics ?? new BulwarkMetrics();
         _logger = (ILogger?)logger ?? NullLogger.Instance;
+        LogSchemaWarnings(_configuration);
     }
 
     /// <summary>The built-in detectors that need no data files.</summary>
@@ -100,7 +101,11 @@ public sealed partial class BulwarkEngine
     /// Swaps in a new configuration atomically. Decisions in flight finish on the old one. Counters are kept: a limit
     /// whose policy and name did not change keeps counting where it was.
     /// </summary>
-    public void Reload(BulwarkOptions options) => _configuration = CompiledConfiguration.Compile(options);
+    public void Reload(BulwarkOptions options)
+    {
+        _configuration = CompiledConfiguration.Compile(options);
+        LogSchemaWarnings(_configuration);
+    }
 
     /// <summary>The policy (and route) that applies to a request, or null: lets a front door skip work when none does.</summary>
     public (CompiledPolicy? Policy, CompiledRoute? Route) ResolvePolicy(string method, string path, string? policyName)
@@ -145,6 +150,12 @@ public sealed partial class BulwarkEngine
         {
             _metrics.Record(listed, started);
             return new ValueTask<Decision>(listed);
+        }
+
+        if (CheckSchema(configuration, policy, request, actor) is { } invalid)
+        {
+            _metrics.Record(invalid, started);
+            return new ValueTask<Decision>(invalid);
         }
 
         var context = new EvaluationContext(policy, route?.Pattern.Text);

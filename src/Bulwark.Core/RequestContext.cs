@@ -45,6 +45,9 @@ public sealed class RequestContext
     /// <summary>The parsed JSON body, when the policy needs body fields. Top-level members are what limits key on.</summary>
     public JsonElement? Body { get; init; }
 
+    /// <summary>What the front door found in the body (parsed, empty, not JSON, too large); schema validation reads it.</summary>
+    public Schema.RequestBodyState BodyState { get; init; }
+
     /// <summary>The policy to apply, when the front door already knows it (endpoint metadata). Overrides the route table.</summary>
     public string? PolicyName { get; init; }
 

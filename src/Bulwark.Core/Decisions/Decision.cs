@@ -78,6 +78,8 @@ public sealed class Decision
     /// block, else 0. Whether it was really saved depends on <see cref="Enforced"/>.
     /// </summary>
     public decimal SavedUsd { get; init; }
+    /// <summary>Why the request does not conform to the OpenAPI document (reason codes <c>schema_*</c>, <c>body_too_large</c>), or null.</summary>
+    public Schema.SchemaViolation? Schema { get; init; }
 
     /// <summary>True when the action refuses the request outright (challenge or block) and the decision is enforced.</summary>
     public bool IsRefusal => Enforced && Action is DecisionAction.Block or DecisionAction.Challenge;

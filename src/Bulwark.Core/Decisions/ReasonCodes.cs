@@ -41,4 +41,16 @@ public static class ReasonCodes
 
     /// <summary>The shared state failed and the route's fail mode is closed.</summary>
     public const string Unavailable = "unavailable";
+
+    /// <summary>The request does not conform to the API's OpenAPI document (400; the body names the failing JSON pointer).</summary>
+    public const string SchemaInvalid = "schema_invalid";
+
+    /// <summary>The API's OpenAPI document does not define the request's path (404, only with <c>Schema:RejectUndefinedRoutes</c>).</summary>
+    public const string SchemaUndefinedRoute = "schema_undefined_route";
+
+    /// <summary>The API's OpenAPI document defines the path but not the method (405, only with <c>Schema:RejectUndefinedRoutes</c>).</summary>
+    public const string SchemaMethodNotAllowed = "schema_method_not_allowed";
+
+    /// <summary>The request body is larger than <c>Identity:MaxBodyBytes</c> on an operation whose body is validated (413).</summary>
+    public const string BodyTooLarge = "body_too_large";
 }

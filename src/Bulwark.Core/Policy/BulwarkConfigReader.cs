@@ -21,7 +21,7 @@ public static partial class BulwarkConfigReader
     internal static readonly string[] Stores = ["memory", "redis"];
 
     private static readonly string[] BulwarkKeys =
-        ["Mode", "TrustedProxies", "Ipv6Prefix", "State", "Lists", "Identity", "Privacy", "IpIntel", "Routes", "Policies", "Gateway"];
+        ["Mode", "TrustedProxies", "Ipv6Prefix", "State", "Lists", "Identity", "Privacy", "IpIntel", "Routes", "Policies", "Gateway", "Schema"];
     private static readonly string[] StateKeys = ["Store", "Memory", "Redis"];
     private static readonly string[] MemoryKeys = ["MaxEntries"];
     private static readonly string[] RedisKeys = ["Connection", "KeyPrefix", "BudgetMs", "FallbackShare"];
@@ -91,6 +91,7 @@ public static partial class BulwarkConfigReader
                     "Routes" => o with { Routes = ObjectList(child, p, ReadRoute, "routes") ?? o.Routes },
                     "Policies" => o with { Policies = ReadPolicies(child, p) ?? o.Policies },
                     "Gateway" => o with { Gateway = ReadGateway(child, p) },
+                    "Schema" => o with { Schema = ReadSchema(child, p) },
                     _ => o,
                 };
             }

@@ -53,6 +53,7 @@ public static partial class BulwarkConfigValidator
             CheckProtections(errors, ConfigPath.Property(policies, name), policy);
         }
 
+        CheckSchema(errors, ConfigPath.Property(root, "Schema"), options.Schema, options.Policies);
         return errors;
     }
 

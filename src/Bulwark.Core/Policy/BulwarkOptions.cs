@@ -38,4 +38,6 @@ public sealed record BulwarkOptions
 
     /// <summary>The gateway: upstream clusters, routes to them, backend protection, Kestrel limits (docs/gateway.md).</summary>
     public GatewayOptions Gateway { get; init; } = new();
+    /// <summary>Validation of requests against an OpenAPI document (off by default; docs/schema.md).</summary>
+    public Schema.SchemaOptions Schema { get; init; } = new();
 }

@@ -1,6 +1,7 @@
 using System.Collections.Frozen;
 using Bulwark.Core.Lists;
 using Bulwark.Core.Net;
+using Bulwark.Core.Schema;
 
 namespace Bulwark.Core.Policy;
 
@@ -31,6 +32,8 @@ public sealed class CompiledConfiguration
                 CostMicroUsd = Bulwark.Core.Protections.Money.ToMicros(route.CostUsd),
             };
         }
+
+        Schema = CompiledSchemaValidation.Create(options.Schema);
     }
 
     /// <summary>The options this was compiled from.</summary>
@@ -53,6 +56,9 @@ public sealed class CompiledConfiguration
 
     /// <summary>Policies by name.</summary>
     public FrozenDictionary<string, CompiledPolicy> Policies { get; }
+
+    /// <summary>The OpenAPI document requests are validated against, or null when <c>Schema:Document</c> is not set.</summary>
+    public CompiledSchemaValidation? Schema { get; }
 
     /// <summary>Routes in match order.</summary>
     public IReadOnlyList<CompiledRoute> Routes => _routes;

@@ -28,6 +28,15 @@ public static class ConfigCheck
             stdout.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
                 $"OK: {path}: {options.Routes.Count} routes, {options.Policies.Count} policies, {limits} limits"));
+            if (options.Schema.Document is not null && BulwarkConfigValidator.LoadSchemaDocument(options.Schema).Document is { } schema)
+            {
+                stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"OpenAPI {schema.Version} document {schema.Source}: {schema.OperationCount} operations"));
+                foreach (var warning in schema.Warnings)
+                {
+                    stdout.WriteLine($"warning: {schema.Source}: {warning}");
+                }
+            }
+
             return Valid;
         }
 
