@@ -37,6 +37,7 @@ public static partial class BulwarkConfigValidator
         CheckIdentity(errors, ConfigPath.Property(root, "Identity"), options.Identity);
         CheckPrivacy(errors, ConfigPath.Property(root, "Privacy"), options.Privacy);
         CheckIpIntel(errors, ConfigPath.Property(root, "IpIntel"), options.IpIntel);
+        CheckFingerprints(errors, ConfigPath.Property(root, "Fingerprints"), options.Fingerprints);
 
         var routes = ConfigPath.Property(root, "Routes");
         for (var i = 0; i < options.Routes.Count; i++)
