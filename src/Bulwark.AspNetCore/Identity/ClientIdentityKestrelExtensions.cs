@@ -78,6 +78,20 @@ public static partial class ClientIdentityKestrelExtensions
         return listenOptions;
     }
 
+    /// <summary>
+    /// For endpoints Kestrel makes from URLs (<c>--urls</c>, <c>UseUrls</c>): fingerprints on every HTTPS endpoint and
+    /// header order on every plain HTTP one. Kestrel applies endpoint defaults before <c>UseHttps</c>, so on HTTPS endpoints
+    /// made this way the header-order middleware sees only TLS bytes and stands aside; configure such endpoints with
+    /// <c>Listen</c> and the two calls of the class example to get both.
+    /// </summary>
+    public static KestrelServerOptions UseBulwarkClientIdentity(this KestrelServerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.ConfigureHttpsDefaults(https => https.UseBulwarkClientIdentity(options.ApplicationServices.GetService<ILoggerFactory>()?.CreateLogger("Bulwark.ClientIdentity")));
+        options.ConfigureEndpointDefaults(listen => listen.UseBulwarkClientIdentity());
+        return options;
+    }
+
     /// <summary>As <see cref="UseBulwarkClientIdentity(HttpsConnectionAdapterOptions, ILogger?)"/> with the logger from the listener's services.</summary>
     public static HttpsConnectionAdapterOptions UseBulwarkClientIdentity(this HttpsConnectionAdapterOptions options, ListenOptions listenOptions)
     {

@@ -81,6 +81,12 @@ internal sealed class RequestHeadScanner(Action<RequestHead> onHead)
                 continue;
             }
 
+            if (_phase == Phase.RequestLine && _lineLength == 0 && data[0] == 0x16)
+            {
+                _phase = Phase.Stopped; // a TLS record: this middleware sits before TLS, where it can read nothing
+                return;
+            }
+
             var newline = data.IndexOf((byte)'\n');
             var take = newline < 0 ? data.Length : newline;
             if (_lineLength + take > MaxLine)
