@@ -87,7 +87,7 @@ public static partial class ClientIdentityKestrelExtensions
     public static KestrelServerOptions UseBulwarkClientIdentity(this KestrelServerOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        options.ConfigureHttpsDefaults(https => https.UseBulwarkClientIdentity(options.ApplicationServices.GetService<ILoggerFactory>()?.CreateLogger("Bulwark.ClientIdentity")));
+        options.ConfigureHttpsDefaults(https => https.UseBulwarkClientIdentity(options.ApplicationServices?.GetService<ILoggerFactory>()?.CreateLogger("Bulwark.ClientIdentity")));
         options.ConfigureEndpointDefaults(listen => listen.UseBulwarkClientIdentity());
         return options;
     }
@@ -96,7 +96,7 @@ public static partial class ClientIdentityKestrelExtensions
     public static HttpsConnectionAdapterOptions UseBulwarkClientIdentity(this HttpsConnectionAdapterOptions options, ListenOptions listenOptions)
     {
         ArgumentNullException.ThrowIfNull(listenOptions);
-        var logger = listenOptions.ApplicationServices.GetService<ILoggerFactory>()?.CreateLogger("Bulwark.ClientIdentity");
+        var logger = listenOptions.ApplicationServices?.GetService<ILoggerFactory>()?.CreateLogger("Bulwark.ClientIdentity");
         return options.UseBulwarkClientIdentity(logger);
     }
 

@@ -6,14 +6,14 @@ namespace Bulwark.Core.Identity;
 
 /// <summary>
 /// The declared bots of the npm <c>crawler-user-agents</c> list: about 1,500 case-sensitive regular expressions. Each
-/// pattern is compiled once. To avoid running them all on every string, each pattern's longest required literal (a run
+/// pattern is compiled once, the first time it has to run (most never do), so loading the list costs little. To avoid running them all on every string, each pattern's longest required literal (a run
 /// of plain characters outside groups, classes and alternations) goes into one multi-string search; a pattern is only run
 /// where its literal occurs. Patterns with no usable literal (a top-level <c>|</c>, or all classes) are always run.
 /// </summary>
 public sealed class CrawlerList
 {
     private const int MinLiteral = 3;
-    private readonly Regex[] _patterns;
+    private readonly Regex?[] _patterns;
     private readonly string[] _sources;
     private readonly SearchValues<string> _literals;
     private readonly Dictionary<char, (string Literal, int[] Patterns)[]> _byFirstChar;
@@ -27,7 +27,6 @@ public sealed class CrawlerList
         var always = new List<int>();
         for (var i = 0; i < patterns.Count; i++)
         {
-            _patterns[i] = new Regex(patterns[i], RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(50));
             if (RequiredLiteral(patterns[i]) is { } literal)
             {
                 if (!literalPatterns.TryGetValue(literal, out var list))
@@ -56,7 +55,8 @@ public sealed class CrawlerList
     /// <summary>How many patterns have no literal and run on every string.</summary>
     public int AlwaysRun => _unanchored.Length;
 
-    /// <summary>Loads <c>crawler-user-agents.json</c> (an array of objects with a <c>pattern</c> member).</summary>
+    /// <summary>Loads <c>crawler-user-agents.json</c> (an array of objects with a <c>pattern</c> member). A pattern that is not a
+    /// valid .NET regular expression never matches.</summary>
     public static CrawlerList Load(string path)
     {
         using var stream = File.OpenRead(path);
@@ -118,7 +118,9 @@ public sealed class CrawlerList
         {
             try
             {
-                if (_patterns[index].IsMatch(userAgent))
+                // A race compiles a pattern twice at worst; both copies are equal.
+                var regex = _patterns[index] ??= Compile(_sources[index]);
+                if (regex.IsMatch(userAgent))
                 {
                     return _sources[index];
                 }
@@ -130,6 +132,18 @@ public sealed class CrawlerList
         }
 
         return null;
+    }
+
+    private static Regex Compile(string pattern)
+    {
+        try
+        {
+            return new Regex(pattern, RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(50));
+        }
+        catch (ArgumentException)
+        {
+            return new Regex("(?!)", RegexOptions.None, TimeSpan.FromMilliseconds(50));
+        }
     }
 
     /// <summary>The longest run of characters every match must contain, or null when the pattern has none worth using.</summary>

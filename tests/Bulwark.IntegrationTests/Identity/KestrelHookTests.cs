@@ -3,7 +3,13 @@ using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
+using Bulwark.AspNetCore;
+using Bulwark.AspNetCore.Identity;
 using Bulwark.Core.Fingerprints;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Bulwark.IntegrationTests.Identity;
 
@@ -75,6 +81,53 @@ public sealed class KestrelHookTests
         }
 
         Assert.Equal(["split"], outcomes.ToArray());
+    }
+
+    [Fact]
+    public async Task Plain_http_endpoints_from_urls_keep_the_wire_header_order()
+    {
+        var seen = new ConcurrentQueue<Bulwark.Core.RequestContext>();
+        var builder = Microsoft.AspNetCore.Builder.WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.UseBulwarkClientIdentity());
+        builder.Services.AddBulwark(setup =>
+        {
+            setup.ConfigFile = Path.Combine(AppContext.BaseDirectory, "samples", "bulwark.json");
+            setup.WatchConfigFile = false;
+        });
+        builder.Services.AddSingleton<Bulwark.Core.Audit.IDecisionSink>(new Sink(seen));
+        await using var app = builder.Build();
+        app.UseBulwark();
+        app.MapGet("/api/products/{id}", () => "ok");
+        await app.StartAsync();
+        var port = new Uri(app.Urls.First()).Port;
+
+        // Two pipelined requests in one write; Kestrel's own collection would list Host first and Accept before User-Agent.
+        using var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, port);
+        var stream = client.GetStream();
+        await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(
+            "GET /api/products/1 HTTP/1.1\r\nX-Zeta: 1\r\nUser-Agent: probe/1\r\nAccept: */*\r\nHost: localhost\r\n\r\n" +
+            "GET /api/products/2 HTTP/1.1\r\nAccept-Language: de\r\nHost: localhost\r\nUser-Agent: probe/2\r\n\r\n"));
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (seen.Count < 2 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
+        var requests = seen.ToArray();
+        Assert.Equal(2, requests.Length);
+        Assert.Equal(["x-zeta", "user-agent", "accept", "host"], requests[0].Headers.AsSpan().ToArray().Select(h => h.Key));
+        Assert.Equal(["accept-language", "host", "user-agent"], requests[1].Headers.AsSpan().ToArray().Select(h => h.Key));
+        Assert.All(requests, r => Assert.True(r.Headers.InClientOrder));
+        Assert.All(requests, r => Assert.Null(r.Tls));
+        await app.StopAsync();
+    }
+
+    private sealed class Sink(ConcurrentQueue<Bulwark.Core.RequestContext> seen) : Bulwark.Core.Audit.IDecisionSink
+    {
+        public void Record(Bulwark.Core.Decisions.Decision decision, Bulwark.Core.RequestContext request, long? line = null, string? label = null) => seen.Enqueue(request);
     }
 
     private static byte[] Record(ReadOnlySpan<byte> payload) => [0x16, 0x03, 0x01, (byte)(payload.Length >> 8), (byte)payload.Length, .. payload];
