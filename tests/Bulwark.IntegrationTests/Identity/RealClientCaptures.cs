@@ -123,10 +123,20 @@ public sealed class RealClientCaptures : IAsyncLifetime
             Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
         });
         Versions["chromium"] = "Chromium " + browser.Version + " (Debian, headless, Playwright)";
+
+        // Headless Chromium says "HeadlessChrome/", which the crawler list calls a bot. A person's Chromium says "Chrome/":
+        // send that, so the detectors judge a browser claim against the browser's own TLS and headers.
+        string userAgent;
+        await using (var probe = await browser.NewContextAsync())
+        {
+            var blank = await probe.NewPageAsync();
+            userAgent = (await blank.EvaluateAsync<string>("navigator.userAgent")).Replace("HeadlessChrome/", "Chrome/", StringComparison.Ordinal);
+        }
+
         for (var run = 1; run <= 2; run++)
         {
             // A context per run has its own network state: a new connection and a full handshake.
-            await using var context = await browser.NewContextAsync(new BrowserNewContextOptions { IgnoreHTTPSErrors = true });
+            await using var context = await browser.NewContextAsync(new BrowserNewContextOptions { IgnoreHTTPSErrors = true, UserAgent = userAgent });
             var page = await context.NewPageAsync();
             var response = await page.GotoAsync($"{_host!.BaseUrl}/api/products/{run}?client=chromium-{run}");
             if (response is null)

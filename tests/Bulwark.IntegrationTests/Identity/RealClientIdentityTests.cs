@@ -12,7 +12,7 @@ namespace Bulwark.IntegrationTests.Identity;
 /// passes clean, and every JA3 equals tshark's on a capture of the same handshakes.
 /// Set <c>BULWARK_CATALOGUE_OUT=path</c> to write the catalogue from these captures instead of checking it.
 /// </summary>
-public sealed class RealClientIdentityTests(RealClientCaptures captures) : IClassFixture<RealClientCaptures>
+public sealed class RealClientIdentityTests(RealClientCaptures captures, Xunit.Abstractions.ITestOutputHelper output) : IClassFixture<RealClientCaptures>
 {
     /// <summary>What each client is, as the catalogue must say.</summary>
     public static readonly IReadOnlyDictionary<string, (string Family, string Kind)> Expected = new Dictionary<string, (string, string)>
@@ -75,7 +75,10 @@ public sealed class RealClientIdentityTests(RealClientCaptures captures) : IClas
         Assert.Equal(2, seen.Count);
         foreach (var (request, decision) in seen)
         {
+            output.WriteLine($"chromium {request.Protocol} {request.Tls?.Ja4}: {Describe(decision)}");
+            Console.WriteLine($"chromium {request.Protocol} {request.Tls?.Ja4}: {Describe(decision)}");
             Assert.Contains("Chrome/", request.Headers["user-agent"], StringComparison.Ordinal);
+            Assert.True(new Bulwark.Core.Identity.UserAgentParser().Parse(request.Headers["user-agent"]).IsBrowser, "the test must make a browser claim");
             Assert.Equal(DecisionAction.Allow, decision.Action);
             Assert.DoesNotContain(decision.Reasons, r => r.Signal is "ua_tls_mismatch" or "client_hints_mismatch" or "header_order_mismatch" or "browser_without_h2");
         }
