@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using Bulwark.Core;
 using Bulwark.Core.Audit;
+using Bulwark.Core.Identity;
 using Bulwark.Core.Intel;
 using Bulwark.Core.Limits;
 using Bulwark.Core.Lists;
@@ -58,6 +59,7 @@ public static class BulwarkServiceCollectionExtensions
 
             return provider;
         });
+        services.TryAddSingleton(sp => ClientIdentity.Create(sp.GetRequiredService<BulwarkOptions>().Fingerprints));
         services.TryAddSingleton(sp =>
         {
             var options = sp.GetRequiredService<BulwarkOptions>();
@@ -65,6 +67,7 @@ public static class BulwarkServiceCollectionExtensions
             var enrichers = options.IpIntel.Database is null ? sp.GetServices<IEnricher>() : IpIntelComponents.Enrichers(lookup, options.IpIntel).Concat(sp.GetServices<IEnricher>());
             var detectors = BulwarkEngine.DefaultDetectors()
                 .Concat(options.IpIntel.Database is null ? [] : IpIntelComponents.Detectors(options.IpIntel))
+                .Concat(ClientIdentityComponents.Detectors(sp.GetRequiredService<ClientIdentity>()))
                 .Concat(sp.GetServices<IDetector>());
             var store = sp.GetRequiredService<ICounterStore>();
 

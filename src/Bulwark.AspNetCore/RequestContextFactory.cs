@@ -4,7 +4,9 @@ using System.Text.Json;
 using Bulwark.Core;
 using Bulwark.Core.Policy;
 using Bulwark.Core.Schema;
+using Bulwark.AspNetCore.Identity;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace Bulwark.AspNetCore;
 
@@ -51,7 +53,9 @@ public static class RequestContextFactory
             Path = request.Path.HasValue ? request.Path.Value! : "/",
             RouteTemplate = (httpContext.GetEndpoint() as Microsoft.AspNetCore.Routing.RouteEndpoint)?.RoutePattern.RawText,
             Query = request.QueryString.HasValue ? request.QueryString.Value![1..] : null,
-            Headers = ReadHeaders(request.Headers),
+            Protocol = request.Protocol,
+            Headers = ReadHeaders(httpContext),
+            Tls = ReadTls(httpContext, configuration),
             ApiKey = NullIfEmpty(request.Headers[identity.ApiKeyHeader].ToString()),
             Session = session,
             Account = account,
@@ -79,18 +83,79 @@ public static class RequestContextFactory
             forwarded.Count == 0 ? null : forwarded.ToString());
     }
 
-    // Kestrel's header collection keeps known headers in its own order, not the client's. The gateway (a later issue)
-    // reads the true order from the raw bytes; here the order is Kestrel's.
-    private static HeaderList ReadHeaders(IHeaderDictionary headers)
+    /// <summary>
+    /// The connection's TLS fingerprints from the Kestrel hook; or, when the socket peer is a trusted proxy that terminated
+    /// TLS (a CDN or load balancer), from the headers <c>Fingerprints:Ja4Headers</c>/<c>Ja3Headers</c> name. Null otherwise.
+    /// </summary>
+    public static TlsFingerprints? ReadTls(HttpContext httpContext, CompiledConfiguration configuration)
     {
+        ArgumentNullException.ThrowIfNull(httpContext);
+        ArgumentNullException.ThrowIfNull(configuration);
+        if (httpContext.Features.Get<IBulwarkClientIdentityFeature>()?.Tls is { } tls)
+        {
+            return tls.ToTlsFingerprints();
+        }
+
+        var peer = httpContext.Connection.RemoteIpAddress;
+        if (peer is null || !configuration.ProxyResolver.IsTrusted(peer.IsIPv4MappedToIPv6 ? peer.MapToIPv4() : peer))
+        {
+            return null;
+        }
+
+        var fingerprints = configuration.Options.Fingerprints;
+        var ja4 = FirstHeader(httpContext.Request.Headers, fingerprints.Ja4Headers);
+        var ja3 = FirstHeader(httpContext.Request.Headers, fingerprints.Ja3Headers);
+        return ja4 is null && ja3 is null ? null : new TlsFingerprints(ja4, ja3);
+    }
+
+    private static string? FirstHeader(IHeaderDictionary headers, IReadOnlyList<string> names)
+    {
+        foreach (var name in names)
+        {
+            if (headers[name].ToString() is { Length: > 0 and <= 128 } value)
+            {
+                return value.Trim();
+            }
+        }
+
+        return null;
+    }
+
+    // Kestrel's header collection keeps known headers in its own order, not the client's. For HTTP/1.1 the connection
+    // middleware (ClientIdentityKestrelExtensions) saw the head on the wire: its names give the order, Kestrel the values.
+    // Without it (HTTP/2, or the middleware not installed) the order is Kestrel's, and the list says so.
+    private static HeaderList ReadHeaders(HttpContext httpContext)
+    {
+        var headers = httpContext.Request.Headers;
         var count = Math.Min(headers.Count, MaxHeaders);
         if (count == 0)
         {
             return HeaderList.Empty;
         }
 
+        var order = httpContext.Features.Get<IBulwarkClientIdentityFeature>() is { } identity
+            && httpContext.Features.Get<IHttpRequestFeature>()?.RawTarget is { } target
+            ? identity.TakeHeaderOrder(httpContext.Request.Method, target)
+            : null;
         var array = new KeyValuePair<string, string>[count];
         var i = 0;
+        if (order is not null)
+        {
+            foreach (var name in order)
+            {
+                if (i == count)
+                {
+                    break;
+                }
+
+                if (headers.TryGetValue(name, out var value) && !Contains(array.AsSpan(0, i), name))
+                {
+                    array[i++] = new(name, value.ToString());
+                }
+            }
+        }
+
+        // Headers the wire order did not name (none, unless something added headers after Kestrel parsed them).
         foreach (var header in headers)
         {
             if (i == count)
@@ -98,10 +163,27 @@ public static class RequestContextFactory
                 break;
             }
 
-            array[i++] = new(header.Key.ToLowerInvariant(), header.Value.ToString());
+            var name = header.Key.ToLowerInvariant();
+            if (order is null || !Contains(array.AsSpan(0, i), name))
+            {
+                array[i++] = new(name, header.Value.ToString());
+            }
         }
 
-        return new HeaderList(array);
+        return new HeaderList(i == count ? array : array[..i]) { InClientOrder = order is not null };
+    }
+
+    private static bool Contains(ReadOnlySpan<KeyValuePair<string, string>> headers, string name)
+    {
+        foreach (var header in headers)
+        {
+            if (header.Key == name)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     // The body is read once, here, for limits keyed on body fields and for schema validation (which needs to know why there

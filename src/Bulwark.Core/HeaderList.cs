@@ -18,6 +18,12 @@ public sealed class HeaderList
         _headers = headers;
     }
 
+    /// <summary>
+    /// True when the order is the client's (HTTP/1.1 bytes, replay records); false when it is a server's own order (for
+    /// example Kestrel's for HTTP/2), which order-based detectors then ignore.
+    /// </summary>
+    public bool InClientOrder { get; init; } = true;
+
     /// <summary>The number of headers.</summary>
     public int Count => _headers.Length;
 

@@ -24,6 +24,9 @@ public sealed class RequestContext
     /// <summary>The route template when the front door knows it (for example <c>/api/products/{id}</c>).</summary>
     public string? RouteTemplate { get; init; }
 
+    /// <summary>The HTTP version as the request line or the server names it (<c>HTTP/1.1</c>, <c>HTTP/2</c>), or null when unknown.</summary>
+    public string? Protocol { get; init; }
+
     /// <summary>The query string without the leading <c>?</c>, or null.</summary>
     public string? Query { get; init; }
 

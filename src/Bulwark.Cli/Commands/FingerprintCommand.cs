@@ -94,12 +94,20 @@ internal static class FingerprintCommand
         {
             writer.WriteString("ja3", Ja3Fingerprint.Compute(hello));
             writer.WriteString("ja3_full", Ja3Fingerprint.ComputeText(hello));
-            writer.WriteString("ja4", Ja4Fingerprint.Compute(hello));
+            var ja4 = Ja4Fingerprint.Compute(hello);
+            writer.WriteString("ja4", ja4);
             writer.WriteString("ja4_r", Ja4Fingerprint.ComputeRaw(hello));
             writer.WriteString("ja4_o", Ja4Fingerprint.ComputeOriginal(hello));
 
-            // No fingerprint catalogue yet (issue 3): the family is unknown.
-            writer.WriteNull("family");
+            // The family the catalogue (built from captured handshakes) gives the fingerprint, or null.
+            if (FingerprintCatalogue.BuiltIn.Lookup(ja4, Ja3Fingerprint.Compute(hello)) is { } entry)
+            {
+                writer.WriteString("family", entry.Family);
+            }
+            else
+            {
+                writer.WriteNull("family");
+            }
         });
     }
 

@@ -21,7 +21,7 @@ public static partial class BulwarkConfigReader
     internal static readonly string[] Stores = ["memory", "redis"];
 
     private static readonly string[] BulwarkKeys =
-        ["Mode", "TrustedProxies", "Ipv6Prefix", "State", "Lists", "Identity", "Privacy", "IpIntel", "Routes", "Policies", "Gateway", "Schema"];
+        ["Mode", "TrustedProxies", "Ipv6Prefix", "State", "Lists", "Identity", "Privacy", "IpIntel", "Routes", "Policies", "Gateway", "Schema", "Fingerprints"];
     private static readonly string[] StateKeys = ["Store", "Memory", "Redis"];
     private static readonly string[] MemoryKeys = ["MaxEntries"];
     private static readonly string[] RedisKeys = ["Connection", "KeyPrefix", "BudgetMs", "FallbackShare"];
@@ -88,6 +88,7 @@ public static partial class BulwarkConfigReader
                     "Identity" => o with { Identity = ReadIdentity(child, p) },
                     "Privacy" => o with { Privacy = ReadPrivacy(child, p) },
                     "IpIntel" => o with { IpIntel = ReadIpIntel(child, p) },
+                    "Fingerprints" => o with { Fingerprints = ReadFingerprints(child, p) },
                     "Routes" => o with { Routes = ObjectList(child, p, ReadRoute, "routes") ?? o.Routes },
                     "Policies" => o with { Policies = ReadPolicies(child, p) ?? o.Policies },
                     "Gateway" => o with { Gateway = ReadGateway(child, p) },

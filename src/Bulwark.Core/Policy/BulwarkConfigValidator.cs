@@ -38,6 +38,7 @@ public static partial class BulwarkConfigValidator
         CheckPrivacy(errors, ConfigPath.Property(root, "Privacy"), options.Privacy);
         CheckIpIntel(errors, ConfigPath.Property(root, "IpIntel"), options.IpIntel);
         CheckGateway(errors, ConfigPath.Property(root, "Gateway"), options.Gateway);
+        CheckFingerprints(errors, ConfigPath.Property(root, "Fingerprints"), options.Fingerprints);
 
         var routes = ConfigPath.Property(root, "Routes");
         for (var i = 0; i < options.Routes.Count; i++)

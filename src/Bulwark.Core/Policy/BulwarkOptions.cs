@@ -30,6 +30,9 @@ public sealed record BulwarkOptions
     /// <summary>IP intelligence database (a later issue fills this in).</summary>
     public IpIntelOptions IpIntel { get; init; } = new();
 
+    /// <summary>Client identity: CDN fingerprint headers, denied fingerprints, catalogue and crawler list (see <see cref="FingerprintOptions"/>).</summary>
+    public FingerprintOptions Fingerprints { get; init; } = new();
+
     /// <summary>Routes, matched in order: the first whose methods and path match picks the policy.</summary>
     public IReadOnlyList<RouteOptions> Routes { get; init; } = [];
 

@@ -1,0 +1,136 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using Bulwark.Core.Fingerprints;
+using Bulwark.Core.Identity;
+
+namespace Bulwark.Benchmarks;
+
+/// <summary>
+/// Client identity on the connection and request paths.
+/// <list type="bullet">
+/// <item><c>hello</c>: JA3 (text and MD5) and JA4 of a ClientHello record, per hello, over the 55 reference hellos of
+/// ../shared/data/ja4/clienthellos.jsonl: the parser path (<see cref="ClientHelloParser"/> + <see cref="Ja3Fingerprint"/> +
+/// <see cref="Ja4Fingerprint"/>, the baseline) against <see cref="TlsClientFingerprinter"/>, which reads the record in place.</item>
+/// <item><c>crawlers</c>: checking one User-Agent against the npm crawler-user-agents list, per string, over 1,000 real
+/// browser strings from the npm user-agents list (none of them bots, the common case): every pattern's regex in turn
+/// (baseline) against <see cref="CrawlerList.Match"/> (literal prefilter).</item>
+/// </list>
+/// Without the data it prints why and exits.
+/// </summary>
+[MemoryDiagnoser]
+[CategoriesColumn]
+[GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
+public class FingerprintBenchmarks
+{
+    private byte[][] _hellos = [];
+    private string[] _userAgents = [];
+    private Regex[] _allPatterns = [];
+    private CrawlerList _crawlers = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var root = FindRepositoryRoot();
+        var hellos = Path.Combine(root, "..", "shared", "data", "ja4", "clienthellos.jsonl");
+        var cache = Environment.GetEnvironmentVariable("BULWARK_DATA_DIR") is { Length: > 0 } dir
+            ? dir
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "bulwark", "data");
+        var crawlers = Path.Combine(cache, "crawler-user-agents", "package", "crawler-user-agents.json");
+        var userAgents = Path.Combine(cache, "user-agents", "package", "dist", "user-agents.json");
+        foreach (var file in new[] { hellos, crawlers, userAgents })
+        {
+            if (!File.Exists(file))
+            {
+                Console.Error.WriteLine($"FingerprintBenchmarks: missing {file} (scripts/fetch-data.sh, or clone beside ../shared)");
+                Environment.Exit(2);
+            }
+        }
+
+        _hellos = File.ReadLines(hellos).Where(l => l.Length > 0)
+            .Select(l => Convert.FromHexString(JsonDocument.Parse(l).RootElement.GetProperty("record_hex").GetString()!)).ToArray();
+        _crawlers = CrawlerList.Load(crawlers);
+        using var list = JsonDocument.Parse(File.ReadAllBytes(crawlers));
+        _allPatterns = list.RootElement.EnumerateArray().Select(e => new Regex(e.GetProperty("pattern").GetString()!, RegexOptions.CultureInvariant)).ToArray();
+        using var agents = JsonDocument.Parse(File.ReadAllBytes(userAgents));
+        _userAgents = agents.RootElement.EnumerateArray().Take(1000).Select(e => e.GetProperty("userAgent").GetString()!).ToArray();
+    }
+
+    [Benchmark(Baseline = true, OperationsPerInvoke = 55)]
+    [BenchmarkCategory("hello")]
+    public int ParserPath()
+    {
+        var length = 0;
+        foreach (var record in _hellos)
+        {
+            ClientHelloParser.TryParse(record, out var hello, out _);
+            length += Ja3Fingerprint.Compute(hello!).Length + Ja3Fingerprint.ComputeText(hello!).Length + Ja4Fingerprint.Compute(hello!).Length;
+        }
+
+        return length;
+    }
+
+    [Benchmark(OperationsPerInvoke = 55)]
+    [BenchmarkCategory("hello")]
+    public int InPlace()
+    {
+        var length = 0;
+        foreach (var record in _hellos)
+        {
+            TlsClientFingerprinter.TryCompute(record, out var fingerprint, out _);
+            length += fingerprint!.Ja3.Length + fingerprint.Ja3Text.Length + fingerprint.Ja4.Length;
+        }
+
+        return length;
+    }
+
+    [Benchmark(Baseline = true, OperationsPerInvoke = 1000)]
+    [BenchmarkCategory("crawlers")]
+    public int EveryPattern()
+    {
+        var hits = 0;
+        foreach (var ua in _userAgents)
+        {
+            foreach (var pattern in _allPatterns)
+            {
+                if (pattern.IsMatch(ua))
+                {
+                    hits++;
+                    break;
+                }
+            }
+        }
+
+        return hits;
+    }
+
+    [Benchmark(OperationsPerInvoke = 1000)]
+    [BenchmarkCategory("crawlers")]
+    public int LiteralPrefilter()
+    {
+        var hits = 0;
+        foreach (var ua in _userAgents)
+        {
+            hits += _crawlers.Match(ua) is null ? 0 : 1;
+        }
+
+        return hits;
+    }
+
+    private static string FindRepositoryRoot()
+    {
+        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+        {
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                if (File.Exists(Path.Combine(dir.FullName, "Bulwark.sln")))
+                {
+                    return dir.FullName;
+                }
+            }
+        }
+
+        throw new InvalidOperationException("cannot find Bulwark.sln");
+    }
+}

@@ -1,0 +1,154 @@
+using System.Net;
+using Bulwark.Core.Decisions;
+using Bulwark.Core.Fingerprints;
+using Bulwark.Core.Identity;
+using static Bulwark.Core.Tests.Engine.EngineFixture;
+
+namespace Bulwark.Core.Tests.Identity;
+
+/// <summary>
+/// The identity detectors through the engine, with the built-in catalogue (its JA4s are real captures): what fires, with
+/// which weight and explanation, and what the scores do under the 60/85 and 80/95 thresholds.
+/// </summary>
+public sealed class IdentityDetectorTests
+{
+    private const string Chrome120 = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36";
+    private const string Firefox121 = "Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0";
+
+    private static readonly string CurlJa4 = Ja4Of("curl");
+    private static readonly string PythonJa4 = Ja4Of("python-requests");
+    private static readonly string ChromiumJa4 = Ja4Of("chromium");
+
+    private static readonly (string, string)[] ChromeHeaders =
+    [
+        ("host", "shop.example"), ("connection", "keep-alive"), ("sec-ch-ua", "\"Not_A Brand\";v=\"8\", \"Chromium\";v=\"120\", \"Google Chrome\";v=\"120\""),
+        ("sec-ch-ua-mobile", "?0"), ("sec-ch-ua-platform", "\"Linux\""), ("upgrade-insecure-requests", "1"), ("user-agent", Chrome120),
+        ("accept", "text/html"), ("sec-fetch-site", "none"), ("sec-fetch-mode", "navigate"), ("sec-fetch-user", "?1"),
+        ("sec-fetch-dest", "document"), ("accept-encoding", "gzip, deflate, br"), ("accept-language", "en-US,en;q=0.9"),
+    ];
+
+    private static string Ja4Of(string family) => FingerprintCatalogue.BuiltIn.Entries.First(e => e.Family == family).Ja4;
+
+    private static BulwarkEngine Engine(string thresholds = "", string signals = "", string deny = "", CrawlerList? crawlers = null)
+    {
+        var options = Options($$"""
+            { {{deny}} "Routes": [ { "Path": "/api/**", "Policy": "api" } ],
+              "Policies": { "api": { {{thresholds}} {{signals}} } } }
+            """);
+        var identity = new ClientIdentity(new UserAgentParser(crawlers), FingerprintCatalogue.BuiltIn, options.Fingerprints.Deny);
+        return new BulwarkEngine(options, detectors: ClientIdentityComponents.Detectors(identity));
+    }
+
+    private static RequestContext Request((string, string)[] headers, string? ja4, bool? h2 = true, bool clientOrder = true) => new()
+    {
+        Timestamp = T0,
+        ClientIp = IPAddress.Parse("198.51.100.7"),
+        Method = "GET",
+        Path = "/api/products/1",
+        Protocol = "HTTP/1.1",
+        Headers = new HeaderList(headers.Select(h => new KeyValuePair<string, string>(h.Item1, h.Item2)).ToArray()) { InClientOrder = clientOrder },
+        Tls = ja4 is null ? null : new TlsFingerprints(ja4, null) { OfferedH2 = h2 },
+    };
+
+    private static string Signals(Decision decision) => string.Join(",", decision.Reasons.Select(r => $"{r.Signal}={r.Weight}").Order());
+
+    [Fact]
+    public async Task Curl_with_a_chrome_user_agent_is_blocked_at_85_and_challenged_under_80_95()
+    {
+        var request = Request([("host", "shop.example"), ("user-agent", Chrome120), ("accept", "*/*")], CurlJa4);
+
+        var decision = await Engine().Decide(request);
+        Assert.Equal("browser_headers_missing=25,ua_tls_mismatch=60", Signals(decision));
+        Assert.Equal(DecisionAction.Block, decision.Action);
+        Assert.Equal("User-Agent says chrome 120, TLS fingerprint says curl", decision.Reasons.Single(r => r.Signal == "ua_tls_mismatch").Detail);
+
+        var strict = await Engine("\"Thresholds\": { \"Challenge\": 80, \"Block\": 95 }").Decide(request);
+        Assert.Equal(DecisionAction.Challenge, strict.Action);
+    }
+
+    [Fact]
+    public async Task Python_requests_with_a_chrome_user_agent_also_lacks_h2_and_is_blocked()
+    {
+        var decision = await Engine("\"Thresholds\": { \"Challenge\": 80, \"Block\": 95 }").Decide(
+            Request([("host", "shop.example"), ("user-agent", Chrome120), ("accept-encoding", "gzip, deflate"), ("accept", "*/*"), ("connection", "keep-alive")], PythonJa4, h2: false));
+        Assert.Equal("browser_headers_missing=25,browser_without_h2=20,ua_tls_mismatch=60", Signals(decision));
+        Assert.Equal(DecisionAction.Block, decision.Action);
+    }
+
+    [Fact]
+    public async Task Chrome_with_chromium_tls_and_its_headers_in_its_order_raises_nothing()
+    {
+        var decision = await Engine().Decide(Request(ChromeHeaders, ChromiumJa4));
+        Assert.Empty(decision.Reasons);
+        Assert.Equal(DecisionAction.Allow, decision.Action);
+    }
+
+    [Fact]
+    public async Task Honest_tools_and_unknown_fingerprints_raise_no_mismatch()
+    {
+        var engine = Engine();
+        Assert.Empty((await engine.Decide(Request([("user-agent", "curl/7.88.1")], CurlJa4))).Reasons);
+        Assert.DoesNotContain((await engine.Decide(Request(ChromeHeaders, "t13d9999h2_000000000000_000000000000"))).Reasons, r => r.Signal == "ua_tls_mismatch");
+        Assert.DoesNotContain((await engine.Decide(Request(ChromeHeaders, null))).Reasons, r => r.Signal == "ua_tls_mismatch");
+    }
+
+    [Fact]
+    public async Task Firefox_user_agent_on_chromium_tls_is_a_mismatch_of_engines()
+    {
+        var decision = await Engine().Decide(Request([("user-agent", Firefox121), ("accept-language", "en"), ("sec-fetch-mode", "navigate")], ChromiumJa4));
+        Assert.Contains("(gecko), TLS fingerprint says chromium", decision.Reasons.Single(r => r.Signal == "ua_tls_mismatch").Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Client_hints_of_another_version_contradict_the_user_agent()
+    {
+        var headers = ChromeHeaders.Select(h => h.Item1 == "sec-ch-ua" ? (h.Item1, "\"Chromium\";v=\"119\", \"Google Chrome\";v=\"119\"") : h).ToArray();
+        var decision = await Engine().Decide(Request(headers, ChromiumJa4));
+        Assert.Equal("client_hints_mismatch=30", Signals(decision));
+        Assert.Equal("User-Agent says Chrome/120, sec-ch-ua says Chromium 119", decision.Reasons[0].Detail);
+    }
+
+    [Fact]
+    public async Task Header_order_counts_only_when_it_is_the_clients()
+    {
+        var reordered = ChromeHeaders.Where(h => h.Item1 != "user-agent").Prepend(("user-agent", Chrome120)).ToArray();
+        Assert.Equal("header_order_mismatch=20", Signals(await Engine().Decide(Request(reordered, ChromiumJa4))));
+        Assert.Empty((await Engine().Decide(Request(reordered, ChromiumJa4, clientOrder: false))).Reasons);
+    }
+
+    [Fact]
+    public async Task Missing_h2_counts_only_when_the_hello_was_seen()
+    {
+        Assert.Equal("browser_without_h2=20", Signals(await Engine().Decide(Request(ChromeHeaders, ChromiumJa4, h2: false))));
+        Assert.Empty((await Engine().Decide(Request(ChromeHeaders, ChromiumJa4, h2: null))).Reasons);
+    }
+
+    [Fact]
+    public async Task Declared_bots_and_denied_fingerprints_are_signalled_and_weights_follow_the_policy()
+    {
+        var bots = CrawlerList.FromPatterns(["Googlebot\\/", "bingbot"]);
+        var googlebot = Request([("user-agent", "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)")], null);
+        Assert.Equal("declared_bot=10", Signals(await Engine(crawlers: bots).Decide(googlebot)));
+        Assert.Equal("declared_bot=70", Signals(await Engine(signals: "\"Signals\": { \"declared_bot\": 70 }", crawlers: bots).Decide(googlebot)));
+
+        var denied = await Engine(deny: $"\"Fingerprints\": {{ \"Deny\": [\"{CurlJa4}\"] }},").Decide(Request([("user-agent", "curl/7.88.1")], CurlJa4));
+        Assert.Equal("fingerprint_denied=100", Signals(denied));
+        Assert.Equal(DecisionAction.Block, denied.Action);
+
+        var off = await Engine(signals: "\"Signals\": { \"ua_tls_mismatch\": 0 }").Decide(Request([("user-agent", Chrome120)], CurlJa4));
+        Assert.DoesNotContain(off.Reasons, r => r.Signal == "ua_tls_mismatch");
+    }
+
+    [Fact]
+    public void Header_fingerprint_hashes_method_version_flags_language_and_names_in_order()
+    {
+        var request = Request([("host", "a"), ("user-agent", "x"), ("cookie", "s=1"), ("accept-language", "de-DE,de;q=0.9"), ("accept", "*/*")], null);
+        Assert.Equal("GET|1.1|c|-|de-de|host,user-agent,accept-language,accept", HeaderFingerprint.ComputeText(request));
+        var fingerprint = HeaderFingerprint.Compute(request);
+        Assert.Matches("^bh1_[0-9a-f]{16}$", fingerprint);
+
+        var swapped = Request([("user-agent", "x"), ("host", "a"), ("cookie", "s=1"), ("accept-language", "de-DE,de;q=0.9"), ("accept", "*/*")], null);
+        Assert.NotEqual(fingerprint, HeaderFingerprint.Compute(swapped));
+        Assert.EndsWith("_s", HeaderFingerprint.Compute(Request([("host", "a")], null, clientOrder: false)), StringComparison.Ordinal);
+    }
+}
