@@ -1,4 +1,6 @@
+using System.Net;
 using Bulwark.AspNetCore;
+using Bulwark.AspNetCore.Identity;
 using Bulwark.Core.Policy;
 using Bulwark.Gateway.Decisions;
 using Bulwark.Gateway.Health;
@@ -36,7 +38,7 @@ public static class GatewayHost
         var options = settings.Options;
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.WebHost.UseKestrelHttpsConfiguration();
-        builder.WebHost.UseUrls(settings.Urls);
+        var addresses = ParseUrls(settings.Urls);
         var certificate = GatewayCertificates.Load(options.Gateway.Tls) ?? settings.Certificate;
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -50,8 +52,15 @@ public static class GatewayHost
                     https.ServerCertificate = certificate;
                 }
 
-                ConfigureHttps(https);
+                ConfigureHttps(https, kestrel.ApplicationServices?.GetService<ILoggerFactory>()?.CreateLogger("Bulwark.ClientIdentity"));
             });
+
+            // Every URL becomes an explicit endpoint, so the header-order middleware can go AFTER UseHttps (Kestrel applies
+            // endpoint defaults to URL endpoints before their TLS, where that middleware would only see ciphertext).
+            foreach (var address in addresses)
+            {
+                Listen(kestrel, address);
+            }
         });
 
         builder.Logging.ClearProviders();
@@ -110,9 +119,9 @@ public static class GatewayHost
     }
 
     /// <summary>
-    /// THE place where every Kestrel listener of the gateway is configured (HTTP and HTTPS alike). Connection middleware
-    /// that must see every connection goes here; the client-identity hook (<c>listenOptions.UseBulwarkClientIdentity()</c>,
-    /// issue 3's fingerprint part) is wired in here.
+    /// THE place where every Kestrel listener of the gateway is configured (HTTP and HTTPS alike), before its TLS: what must
+    /// see raw connection bytes goes here. What must see decrypted HTTP bytes (the client-identity header-order middleware)
+    /// is added per endpoint after <c>UseHttps</c> by <see cref="Listen"/>.
     /// </summary>
     public static void ConfigureListen(ListenOptions listenOptions)
     {
@@ -123,12 +132,69 @@ public static class GatewayHost
     }
 
     /// <summary>
-    /// The TLS settings of every https listener (after the certificate is set). A ClientHello callback
-    /// (<c>TlsClientHelloBytesCallback</c>) for JA3/JA4 goes here if it is wired through the HTTPS options.
+    /// The TLS settings of every https listener (after the certificate is set): the ClientHello hook that computes each
+    /// connection's JA3/JA4 (<c>TlsClientHelloBytesCallback</c>, through <c>UseBulwarkClientIdentity</c>).
     /// </summary>
-    public static void ConfigureHttps(HttpsConnectionAdapterOptions httpsOptions)
+    public static void ConfigureHttps(HttpsConnectionAdapterOptions httpsOptions, ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(httpsOptions);
+        httpsOptions.UseBulwarkClientIdentity(logger);
+    }
+
+    /// <summary>
+    /// Parses <c>--urls</c> (ASP.NET Core's syntax, <c>;</c>-separated): <c>http(s)://HOST:PORT</c> with an IP address,
+    /// <c>localhost</c>, <c>*</c>/<c>+</c>/another name (all interfaces, as Kestrel does), or <c>http://unix:/PATH</c>.
+    /// </summary>
+    public static IReadOnlyList<BindingAddress> ParseUrls(string urls)
+    {
+        ArgumentNullException.ThrowIfNull(urls);
+        var result = new List<BindingAddress>();
+        foreach (var url in urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var address = BindingAddress.Parse(url);
+            if (!string.Equals(address.Scheme, "http", StringComparison.OrdinalIgnoreCase) && !string.Equals(address.Scheme, "https", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new InvalidOperationException($"Unsupported scheme in '{url}': use http:// or https://.");
+            }
+
+            result.Add(address);
+        }
+
+        return result;
+    }
+
+    // One endpoint: TLS (certificate and the ClientHello hook from ConfigureHttpsDefaults) on https, then the header-order
+    // middleware on decrypted bytes for both schemes.
+    private static void Listen(KestrelServerOptions kestrel, BindingAddress address)
+    {
+        var https = string.Equals(address.Scheme, "https", StringComparison.OrdinalIgnoreCase);
+        void Configure(ListenOptions listen)
+        {
+            if (https)
+            {
+                listen.UseHttps();
+            }
+
+            listen.UseBulwarkClientIdentity();
+        }
+
+        var host = address.Host.Trim('[', ']');
+        if (address.IsUnixPipe)
+        {
+            kestrel.ListenUnixSocket(address.UnixPipePath, Configure);
+        }
+        else if (string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase))
+        {
+            kestrel.ListenLocalhost(address.Port, Configure);
+        }
+        else if (IPAddress.TryParse(host, out var ip))
+        {
+            kestrel.Listen(ip, address.Port, Configure);
+        }
+        else
+        {
+            kestrel.ListenAnyIP(address.Port, Configure);
+        }
     }
 
     /// <summary>

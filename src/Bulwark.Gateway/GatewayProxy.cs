@@ -69,6 +69,7 @@ internal sealed partial class GatewayProxy(
 
         BulwarkResponses.ApplyRateLimitHeaders(context.Response, decision);
         context.Request.Headers.Remove(BulwarkMiddleware.StepUpHeader);
+        var login = GatewayLoginOutcome.Start(context, decision, engine.Configuration);
         var started = Stopwatch.GetTimestamp();
         var status = 0;
         var outcome = ForwardOutcome.ClientError;
@@ -88,7 +89,7 @@ internal sealed partial class GatewayProxy(
         finally
         {
             metrics.Record(cluster.Name, outcome, started);
-            await engine.Feedback(decision, request, status, Stopwatch.GetElapsedTime(started), CancellationToken.None).ConfigureAwait(false);
+            await engine.Feedback(decision, request, status, Stopwatch.GetElapsedTime(started), GatewayLoginOutcome.Finish(login, context), CancellationToken.None).ConfigureAwait(false);
         }
     }
 
