@@ -46,8 +46,8 @@ public sealed class RealClientCaptures : IAsyncLifetime
 
         for (var run = 1; run <= 2; run++)
         {
-            await RunClientAsync("curl", run, url => Exec("curl", ["-sk", "--resolve", $"localhost:{_host.Port}:127.0.0.1", "-o", "/dev/null", "-w", "%{http_code}", "-A", ChromeUserAgent, url]));
-            await RunClientAsync("python3", run, url => Exec("python3", ["-c", "import sys, requests, urllib3; urllib3.disable_warnings(); print(requests.get(sys.argv[1], headers={'User-Agent': sys.argv[2]}, verify=False).status_code)", url, ChromeUserAgent]), tool: "python3", name: "python-requests");
+            await RunClientAsync("curl", run, url => CurlAsync(url, _host.Port, ChromeUserAgent));
+            await RunClientAsync("python3", run, url => PythonRequestsAsync(url, ChromeUserAgent), tool: "python3", name: "python-requests");
             await RunClientAsync("node", run, url => Exec("node", ["-e", "fetch(process.argv[1]).then(r => console.log(r.status))", url], ("NODE_TLS_REJECT_UNAUTHORIZED", "0"), ("NODE_NO_WARNINGS", "1")));
             await RunClientAsync("dotnet", run, DotNetAsync, tool: null);
         }
@@ -116,22 +116,9 @@ public sealed class RealClientCaptures : IAsyncLifetime
     {
         ByClient.TryAdd("chromium", []);
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = ChromiumFactAttribute.ExecutablePath,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        });
+        await using var browser = await LaunchChromiumAsync(playwright);
         Versions["chromium"] = "Chromium " + browser.Version + " (Debian, headless, Playwright)";
-
-        // Headless Chromium says "HeadlessChrome/", which the crawler list calls a bot. A person's Chromium says "Chrome/":
-        // send that, so the detectors judge a browser claim against the browser's own TLS and headers.
-        string userAgent;
-        await using (var probe = await browser.NewContextAsync())
-        {
-            var blank = await probe.NewPageAsync();
-            userAgent = (await blank.EvaluateAsync<string>("navigator.userAgent")).Replace("HeadlessChrome/", "Chrome/", StringComparison.Ordinal);
-        }
+        var userAgent = await PersonUserAgentAsync(browser);
 
         for (var run = 1; run <= 2; run++)
         {
@@ -213,6 +200,34 @@ public sealed class RealClientCaptures : IAsyncLifetime
         }
 
         return result;
+    }
+
+    /// <summary>curl to <paramref name="url"/> (https://localhost:PORT/…, resolved to 127.0.0.1 so it sends SNI): prints "STATUS CONTENT-TYPE".</summary>
+    internal static Task<string> CurlAsync(string url, int port, string userAgent) =>
+        Exec("curl", ["-sk", "--resolve", $"localhost:{port}:127.0.0.1", "-o", "/dev/null", "-w", "%{http_code} %{content_type}", "-A", userAgent, url]);
+
+    /// <summary>python3-requests GET of <paramref name="url"/> with <paramref name="userAgent"/>: prints "STATUS CONTENT-TYPE".</summary>
+    internal static Task<string> PythonRequestsAsync(string url, string userAgent) =>
+        Exec("python3", ["-c", "import sys, requests, urllib3; urllib3.disable_warnings(); r = requests.get(sys.argv[1], headers={'User-Agent': sys.argv[2]}, verify=False); print(r.status_code, r.headers.get('content-type'))", url, userAgent]);
+
+    /// <summary>Debian's headless Chromium through Playwright, with the flags the real-client tests use.</summary>
+    internal static Task<IBrowser> LaunchChromiumAsync(IPlaywright playwright) =>
+        playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumFactAttribute.ExecutablePath,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        });
+
+    /// <summary>
+    /// Headless Chromium says "HeadlessChrome/", which the crawler list calls a bot. A person's Chromium says "Chrome/":
+    /// this is that User-Agent, so the detectors judge a browser claim against the browser's own TLS and headers.
+    /// </summary>
+    internal static async Task<string> PersonUserAgentAsync(IBrowser browser)
+    {
+        await using var probe = await browser.NewContextAsync();
+        var blank = await probe.NewPageAsync();
+        return (await blank.EvaluateAsync<string>("navigator.userAgent")).Replace("HeadlessChrome/", "Chrome/", StringComparison.Ordinal);
     }
 
     internal static async Task<string> Exec(string program, string[] args, params (string Name, string Value)[] environment)
