@@ -4,6 +4,7 @@ using Bulwark.Cli.Demo;
 using Bulwark.Core;
 using Bulwark.Core.Intel;
 using Bulwark.Core.Policy;
+using Bulwark.Core.Identity;
 using Bulwark.Core.Replay;
 using Spectre.Console;
 
@@ -73,7 +74,21 @@ internal static class ReplayCommand
             console.Profile.Width = 200;
         }
 
-        // The same pipeline as the gateway: with IpIntel:Database configured, lookups, network tiers and signals.
+        // The same pipeline as the gateway: the client-identity detectors (ua_tls_mismatch from the records' tls.ja4/ja3 …)
+        // and, with IpIntel:Database configured, lookups, network tiers and signals.
+        ClientIdentity identity;
+        try
+        {
+            identity = ClientIdentity.Create(loaded.Options.Fingerprints);
+        }
+        catch (Exception exception) when (exception is InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            await Console.Error.WriteLineAsync($"bulwark replay: Fingerprints: {exception.Message}").ConfigureAwait(false);
+            return 2;
+        }
+
+        // In the gateway's order (AddBulwark): built-in, IP intelligence, client identity.
+        var identityDetectors = ReplayDetectors.Identity(identity, format);
         BulwarkEngine engine;
         if (loaded.Options.IpIntel.Database is { } database)
         {
@@ -91,11 +106,11 @@ internal static class ReplayCommand
             engine = new BulwarkEngine(
                 loaded.Options,
                 enrichers: IpIntelComponents.Enrichers(intel, loaded.Options.IpIntel),
-                detectors: BulwarkEngine.DefaultDetectors().Concat(IpIntelComponents.Detectors(loaded.Options.IpIntel)));
+                detectors: BulwarkEngine.DefaultDetectors().Concat(IpIntelComponents.Detectors(loaded.Options.IpIntel)).Concat(identityDetectors));
         }
         else
         {
-            engine = new BulwarkEngine(loaded.Options);
+            engine = new BulwarkEngine(loaded.Options, detectors: BulwarkEngine.DefaultDetectors().Concat(identityDetectors));
         }
 
         var runner = new ReplayRunner(engine, loaded.Options, format);
