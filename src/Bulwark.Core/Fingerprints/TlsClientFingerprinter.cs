@@ -308,13 +308,17 @@ public static class TlsClientFingerprinter
     {
         Span<char> result = stackalloc char[36];
         result[0] = 't';
+        // Ja4Fingerprint's rule exactly (a hostile hello may offer DTLS values over TLS): DTLS counts down and ranks above TLS.
         var best = -1;
+        var bestRank = -1;
         for (var i = 0; i + 1 < versions.Length; i += 2)
         {
             var version = BinaryPrimitives.ReadUInt16BigEndian(versions[i..]);
-            if (!TlsGrease.IsGrease(version) && version < 0xFE00 && version > best)
+            var rank = version >= 0xFE00 ? 0x10000 + (0xFFFF - version) : version;
+            if (!TlsGrease.IsGrease(version) && rank > bestRank)
             {
                 best = version;
+                bestRank = rank;
             }
         }
 
@@ -492,6 +496,9 @@ public static class TlsClientFingerprinter
         0x0301 => "10",
         0x0300 => "s3",
         0x0002 => "s2",
+        0xFEFF => "d1",
+        0xFEFD => "d2",
+        0xFEFC => "d3",
         _ => "00",
     };
 
