@@ -75,12 +75,14 @@ public sealed class KestrelHookTests
         // Kestrel hands the callback the first record only; wait for the hook to report it. The server goes on with the
         // handshake (it answers or closes), which is not ours to judge.
         var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (outcomes.IsEmpty && DateTime.UtcNow < deadline)
+        while (!outcomes.Contains("split") && DateTime.UtcNow < deadline)
         {
             await Task.Delay(50);
         }
 
-        Assert.Equal(["split"], outcomes.ToArray());
+        // The listener hears the whole process: other tests' TLS connections (the gateway's hook, in parallel) count "ok".
+        // One outcome per connection, and only a split hello counts "split".
+        Assert.Contains("split", outcomes);
     }
 
     [Fact]
