@@ -37,6 +37,16 @@ internal static class ServeCommand
             return 2;
         }
 
+        try
+        {
+            _ = Bulwark.Gateway.GatewayHost.ParseUrls(options.Urls ?? DemoServer.DefaultUrls);
+        }
+        catch (Exception exception) when (exception is FormatException or InvalidOperationException)
+        {
+            await Console.Error.WriteLineAsync($"bulwark serve: --urls: {exception.Message}").ConfigureAwait(false);
+            return 2;
+        }
+
         Microsoft.AspNetCore.Builder.WebApplication app;
         try
         {

@@ -73,6 +73,17 @@ public sealed class GatewayRealClientTests
         }
     }
 
+    [Theory]
+    [InlineData("ftp://127.0.0.1:5080", "ftp://")]
+    [InlineData("http://127.0.0.1:5080;not a url", "not a url")]
+    public async Task Serve_refuses_urls_it_cannot_listen_on_as_bad_usage(string urls, string named)
+    {
+        var (exitCode, _, stderr) = await BulwarkCli.RunAsync("serve", "--urls", urls);
+        Assert.Equal(2, exitCode);
+        Assert.Contains("--urls", stderr, StringComparison.Ordinal);
+        Assert.Contains(named, stderr, StringComparison.Ordinal);
+    }
+
     private static void AssertRefused(string clientOutput, JsonElement record, string family)
     {
         // "STATUS CONTENT-TYPE" as the client saw it.
