@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using Bulwark.Core;
 using Bulwark.Core.Audit;
+using Bulwark.Core.Behavior;
 using Bulwark.Core.Intel;
 using Bulwark.Core.Limits;
 using Bulwark.Core.Lists;
@@ -65,6 +66,7 @@ public static class BulwarkServiceCollectionExtensions
             var enrichers = options.IpIntel.Database is null ? sp.GetServices<IEnricher>() : IpIntelComponents.Enrichers(lookup, options.IpIntel).Concat(sp.GetServices<IEnricher>());
             var detectors = BulwarkEngine.DefaultDetectors()
                 .Concat(options.IpIntel.Database is null ? [] : IpIntelComponents.Detectors(options.IpIntel))
+                .Concat(BehaviorComponents.Detectors(options, sp.GetRequiredService<BanList>()))
                 .Concat(sp.GetServices<IDetector>());
             var store = sp.GetRequiredService<ICounterStore>();
 

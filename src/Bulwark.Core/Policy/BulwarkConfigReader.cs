@@ -21,7 +21,7 @@ public static partial class BulwarkConfigReader
     internal static readonly string[] Stores = ["memory", "redis"];
 
     private static readonly string[] BulwarkKeys =
-        ["Mode", "TrustedProxies", "Ipv6Prefix", "State", "Lists", "Identity", "Privacy", "IpIntel", "Routes", "Policies"];
+        ["Mode", "TrustedProxies", "Ipv6Prefix", "State", "Lists", "Identity", "Privacy", "IpIntel", "Routes", "Policies", "Behavior"];
     private static readonly string[] StateKeys = ["Store", "Memory", "Redis"];
     private static readonly string[] MemoryKeys = ["MaxEntries"];
     private static readonly string[] RedisKeys = ["Connection", "KeyPrefix", "BudgetMs", "FallbackShare"];
@@ -33,7 +33,7 @@ public static partial class BulwarkConfigReader
     private static readonly string[] TravelKeys = ["SpeedKmh", "MinDistanceKm", "MaxTracked"];
     private static readonly string[] CountryKeys = ["Allow", "Deny"];
     private static readonly string[] RouteKeys = ["Name", "Methods", "Path", "Policy", "Cost"];
-    private static readonly string[] PolicyKeys = ["Mode", "FailMode", "Thresholds", "Delay", "Limits", "Signals", "Consumer", "StepUp", "Countries"];
+    private static readonly string[] PolicyKeys = ["Mode", "FailMode", "Thresholds", "Delay", "Limits", "Signals", "Consumer", "StepUp", "Countries", "Behavior"];
     private static readonly string[] ThresholdKeys = ["Delay", "Challenge", "Block"];
     private static readonly string[] DelayKeys = ["BaseMs", "MaxMs"];
     private static readonly string[] LimitKeys = ["Name", "Key", "Rate", "Burst", "Algorithm", "Count", "FailureStatuses", "OnLimit", "Tiers"];
@@ -90,6 +90,7 @@ public static partial class BulwarkConfigReader
                     "IpIntel" => o with { IpIntel = ReadIpIntel(child, p) },
                     "Routes" => o with { Routes = ObjectList(child, p, ReadRoute, "routes") ?? o.Routes },
                     "Policies" => o with { Policies = ReadPolicies(child, p) ?? o.Policies },
+                    "Behavior" => o with { Behavior = ReadBehavior(child, p) },
                     _ => o,
                 };
             }
@@ -341,6 +342,7 @@ public static partial class BulwarkConfigReader
                     "Consumer" => o with { Consumer = Bool(child, p) ?? o.Consumer },
                     "StepUp" => o with { StepUp = Bool(child, p) ?? o.StepUp },
                     "Countries" => o with { Countries = ReadCountries(child, p) },
+                    "Behavior" => o with { Behavior = ReadPolicyBehavior(child, p) },
                     _ => o,
                 };
             }

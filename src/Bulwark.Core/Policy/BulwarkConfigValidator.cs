@@ -37,6 +37,7 @@ public static partial class BulwarkConfigValidator
         CheckIdentity(errors, ConfigPath.Property(root, "Identity"), options.Identity);
         CheckPrivacy(errors, ConfigPath.Property(root, "Privacy"), options.Privacy);
         CheckIpIntel(errors, ConfigPath.Property(root, "IpIntel"), options.IpIntel);
+        CheckBehavior(errors, ConfigPath.Property(root, "Behavior"), options.Behavior);
 
         var routes = ConfigPath.Property(root, "Routes");
         for (var i = 0; i < options.Routes.Count; i++)
@@ -357,6 +358,7 @@ public static partial class BulwarkConfigValidator
 
         CheckEnum(errors, ConfigPath.Property(path, "FailMode"), policy.FailMode, BulwarkConfigReader.FailModes, "fail mode");
         CheckThresholds(errors, ConfigPath.Property(path, "Thresholds"), policy.Thresholds);
+        CheckPolicyBehavior(errors, ConfigPath.Property(path, "Behavior"), policy.Behavior);
 
         var delay = ConfigPath.Property(path, "Delay");
         if (policy.Delay.BaseMs < 0)

@@ -30,6 +30,9 @@ public sealed record BulwarkOptions
     /// <summary>IP intelligence database (a later issue fills this in).</summary>
     public IpIntelOptions IpIntel { get; init; } = new();
 
+    /// <summary>Global bounds of behavioural detection: actor ceiling, velocity, honeypots, repeat offenders.</summary>
+    public Bulwark.Core.Behavior.BehaviorOptions Behavior { get; init; } = new();
+
     /// <summary>Routes, matched in order: the first whose methods and path match picks the policy.</summary>
     public IReadOnlyList<RouteOptions> Routes { get; init; } = [];
 
