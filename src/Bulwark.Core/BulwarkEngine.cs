@@ -87,6 +87,9 @@ public sealed partial class BulwarkEngine
     /// <summary>The built-in detectors that need no data files.</summary>
     public static IDetector[] DefaultDetectors() => [new UserAgentPresenceDetector()];
 
+    /// <summary>The detectors, in the order they run.</summary>
+    public IReadOnlyList<IDetector> Detectors => _detectors;
+
     /// <summary>The configuration in force.</summary>
     public CompiledConfiguration Configuration => _configuration;
 

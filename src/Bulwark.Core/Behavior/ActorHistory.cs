@@ -46,8 +46,9 @@ internal struct HistoryRing
 }
 
 /// <summary>
-/// What is remembered of one actor: a ring of its last 8 requests (16 B each) and a few counters — 144 bytes, plus the
-/// table's per-entry cost (see <see cref="BoundedTable{T}"/>).
+/// What is remembered of one actor: a ring of its last 8 requests (16 B each), a few counters and a 128-bit sketch of the
+/// distinct resources it asked for in the current window — 168 bytes, plus the table's per-entry cost (see
+/// <see cref="BoundedTable{T}"/>).
 /// </summary>
 [StructLayout(LayoutKind.Sequential, Pack = 4)]
 internal struct ActorState
@@ -62,6 +63,32 @@ internal struct ActorState
     public ushort Observed;
     public ushort NotFound;
     public int Walk;
+    public ulong DistinctLow;
+    public ulong DistinctHigh;
+    public long DistinctWindow;
+
+    /// <summary>Adds a resource to the window's distinct sketch and returns the linear-counting estimate.</summary>
+    public int AddDistinct(ulong resource, long window)
+    {
+        if (window != DistinctWindow)
+        {
+            DistinctWindow = window;
+            DistinctLow = DistinctHigh = 0;
+        }
+
+        var bit = (int)(resource % 128);
+        if (bit < 64)
+        {
+            DistinctLow |= 1UL << bit;
+        }
+        else
+        {
+            DistinctHigh |= 1UL << (bit - 64);
+        }
+
+        var set = System.Numerics.BitOperations.PopCount(DistinctLow) + System.Numerics.BitOperations.PopCount(DistinctHigh);
+        return set >= 128 ? 1_000 : (int)Math.Round(-128 * Math.Log((128.0 - set) / 128.0));
+    }
 
     public void Append(in HistoryEntry entry)
     {

@@ -21,7 +21,7 @@ public static class BehaviorSignals
     /// <summary>A high share of 404 answers (default weight 40).</summary>
     public const string EnumerationNotFound = "enumeration_not_found";
 
-    /// <summary>Every one of the last 9 requests for a different resource within a minute (default weight 20).</summary>
+    /// <summary>Many distinct resources asked for by one actor within a window (default weight 30).</summary>
     public const string EnumerationDistinct = "enumeration_distinct";
 
     /// <summary>A long run of requests just under the rate limit (default weight 30).</summary>

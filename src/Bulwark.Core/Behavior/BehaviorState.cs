@@ -12,10 +12,11 @@ namespace Bulwark.Core.Behavior;
 public sealed class BehaviorState
 {
     /// <summary>
-    /// Bytes one tracked actor costs at most: the 144-byte <c>ActorState</c> (ring of 8 × 16 B plus counters), the key,
-    /// last-use time and reference bit (17 B), and the shard index entry (28 B). Measured in the tests.
+    /// Bytes one tracked actor costs: the 168-byte <c>ActorState</c> (ring of 8 × 16 B, counters, distinct sketch), the
+    /// key, last-use time and reference bit (17 B), and the shard index entry (about 28 B, a little more where the index's
+    /// prime size rounds up). Measured: 213 bytes per actor at a million actors.
     /// </summary>
-    public const int BytesPerActor = 144 + 17 + 28;
+    public const int BytesPerActor = 216;
 
     [ThreadStatic]
     private static TrackedRequest? t_tracked;
@@ -84,7 +85,20 @@ public sealed class BehaviorState
             tracked.Observed = state.Observed;
             tracked.NotFound = state.NotFound;
             tracked.NearLimitRun = state.NearLimitRun;
-            state.Walk = NextWalk(state, tracked, entry.Resource, context.Policy.Behavior.Options.Enumeration.MaxStep);
+            var enumeration = context.Policy.Behavior.Options.Enumeration;
+            state.Walk = NextWalk(state, tracked, entry.Resource, enumeration.MaxStep);
+            if (enumeration.Enabled && enumeration.DistinctResources > 0)
+            {
+                var resource = identity.Resource >= 0
+                    ? (ulong)identity.Resource * 0x9E3779B97F4A7C15UL
+                    : BehaviorHash.Combine(BehaviorHash.Of(request.Path), BehaviorHash.Of(request.Query));
+                tracked.Distinct = state.AddDistinct(resource ^ (resource >> 29), identity.Ticks / (enumeration.DistinctWindowSeconds * TimeSpan.TicksPerSecond));
+            }
+            else
+            {
+                tracked.Distinct = 0;
+            }
+
             tracked.Walk = state.Walk;
             state.Append(entry);
         }

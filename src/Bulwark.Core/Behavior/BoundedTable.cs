@@ -6,7 +6,8 @@ namespace Bulwark.Core.Behavior;
 /// <summary>
 /// A fixed-ceiling table of <typeparamref name="T"/> keyed by a 64-bit hash, for state kept per client value (actor,
 /// IP group, cluster, account, password hash). Entries expire <c>ttl</c> after their last use; at the ceiling the clock
-/// hand evicts an expired or not recently used entry (second chance, an LRU approximation). Sharded, one lock per shard,
+/// hand evicts an expired or not recently used entry (second chance, an LRU approximation; an entry used only once is
+/// the first to go). Sharded, one lock per shard,
 /// held only while the caller touches the value through <see cref="Scope"/>.
 /// </summary>
 /// <remarks>
@@ -29,10 +30,10 @@ internal sealed class BoundedTable<T>
         var shards = (int)Math.Min(64, BitOperations.RoundUpToPowerOf2((uint)Math.Max(1, capacity / 256)));
         _shards = new Shard[shards];
         _shardMask = shards - 1;
-        var perShard = (capacity + shards - 1) / shards;
         for (var i = 0; i < shards; i++)
         {
-            _shards[i] = new Shard(perShard);
+            // Shares add up to the ceiling exactly.
+            _shards[i] = new Shard(Math.Max(1, (capacity / shards) + (i < capacity % shards ? 1 : 0)));
         }
     }
 
@@ -90,7 +91,9 @@ internal sealed class BoundedTable<T>
             isNew = true;
         }
 
-        shard.Referenced[slot] = 1;
+        // A new entry starts unreferenced: a client seen once (one request from each of a million addresses) is the first
+        // to go, and clients that come back keep their place (scan resistance of CLOCK without a second list).
+        shard.Referenced[slot] = isNew ? (byte)0 : (byte)1;
         if (nowTicks > shard.LastUsed[slot] || isNew)
         {
             shard.LastUsed[slot] = nowTicks;
@@ -166,6 +169,13 @@ internal sealed class BoundedTable<T>
                 Array.Resize(ref LastUsed, size);
                 Array.Resize(ref Referenced, size);
                 Array.Resize(ref Values, size);
+
+                // Size the index once for the final share, so it never grows past it by doubling.
+                if (size == ShardCapacity)
+                {
+                    Index.EnsureCapacity(size);
+                }
+
                 return Count++;
             }
 

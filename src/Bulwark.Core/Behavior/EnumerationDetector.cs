@@ -6,14 +6,11 @@ namespace Bulwark.Core.Behavior;
 
 /// <summary>
 /// Enumeration per actor: numeric identifiers walked in small steps (<c>enumeration_sequential</c>), a high share of 404
-/// answers (<c>enumeration_not_found</c>), each of the last 9 requests to a route for a different identifier within a
-/// minute (<c>enumeration_distinct</c>), and a long run of requests with under 10 % of the deciding limit left
+/// answers (<c>enumeration_not_found</c>), many distinct resources within a window (<c>enumeration_distinct</c>), and a long run of requests with under 10 % of the deciding limit left
 /// (<c>enumeration_near_limit</c>). Learns outcomes in <see cref="Observe"/>.
 /// </summary>
 public sealed class EnumerationDetector(BehaviorState state) : IDetector
 {
-    private static readonly long DistinctSpan = TimeSpan.FromMinutes(1).Ticks;
-
     /// <inheritdoc />
     public void Detect(RequestContext request, EvaluationContext context)
     {
@@ -38,12 +35,10 @@ public sealed class EnumerationDetector(BehaviorState state) : IDetector
                 $"{kind}: {tracked.NotFound} of {tracked.Observed} answers were 404"));
         }
 
-        var history = tracked.History;
-        if (options.Distinct && history.Length == ActorState.Size && tracked.Identity.Resource >= 0
-            && tracked.Identity.Ticks - history[0].Ticks <= DistinctSpan && AllDistinct(history, tracked.Identity))
+        if (options.DistinctResources > 0 && tracked.Distinct >= options.DistinctResources)
         {
-            context.AddSignal(BehaviorSignals.EnumerationDistinct, 20, string.Create(CultureInfo.InvariantCulture,
-                $"{kind}: {history.Length + 1} requests for {history.Length + 1} different ids within a minute"));
+            context.AddSignal(BehaviorSignals.EnumerationDistinct, 30, string.Create(CultureInfo.InvariantCulture,
+                $"{kind}: about {tracked.Distinct} distinct resources within {options.DistinctWindowSeconds} s"));
         }
 
         if (options.NearLimitRun > 0 && tracked.NearLimitRun >= options.NearLimitRun)
@@ -57,21 +52,4 @@ public sealed class EnumerationDetector(BehaviorState state) : IDetector
     public void Observe(RequestContext request, Decision decision, int statusCode, TimeSpan latency) =>
         state.Observe(state.Identify(request, decision), decision, statusCode);
 
-    private static bool AllDistinct(ReadOnlySpan<HistoryEntry> history, RequestIdentity identity)
-    {
-        var route = HistoryEntry.RouteBits(identity.Route);
-        Span<int> seen = stackalloc int[history.Length + 1];
-        seen[0] = (int)identity.Resource;
-        for (var i = 0; i < history.Length; i++)
-        {
-            if (history[i].Route != route || history[i].Resource < 0 || seen[..(i + 1)].Contains(history[i].Resource))
-            {
-                return false;
-            }
-
-            seen[i + 1] = history[i].Resource;
-        }
-
-        return true;
-    }
 }

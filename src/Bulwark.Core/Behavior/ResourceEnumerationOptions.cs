@@ -9,8 +9,8 @@ public sealed record ResourceEnumerationOptions
     /// <summary>Whether enumeration is watched (default true).</summary>
     public bool Enabled { get; init; } = true;
 
-    /// <summary>Consecutive requests whose numeric id moves by at most <see cref="MaxStep"/> that make a walk (default 5).</summary>
-    public int SequentialRun { get; init; } = 5;
+    /// <summary>Consecutive requests whose numeric id moves by at most <see cref="MaxStep"/> that make a walk (default 10).</summary>
+    public int SequentialRun { get; init; } = 10;
 
     /// <summary>Largest id step that still counts as walking (default 3).</summary>
     public int MaxStep { get; init; } = 3;
@@ -21,8 +21,14 @@ public sealed record ResourceEnumerationOptions
     /// <summary>Answers observed before the 404 share is judged (default 10).</summary>
     public int MinObserved { get; init; } = 10;
 
-    /// <summary>Whether the last 8 requests each asking for a different id raise <c>enumeration_distinct</c> (default true).</summary>
-    public bool Distinct { get; init; } = true;
+    /// <summary>
+    /// Distinct resources (numeric ids, else path and query) one actor may ask for within <see cref="DistinctWindowSeconds"/>
+    /// before <c>enumeration_distinct</c> fires (default 150; 0: off). People browsing read a page every few seconds.
+    /// </summary>
+    public int DistinctResources { get; init; } = 150;
+
+    /// <summary>The window over which distinct resources are counted, in seconds (default 600).</summary>
+    public int DistinctWindowSeconds { get; init; } = 600;
 
     /// <summary>Consecutive allowed requests with at most 10 % of the deciding limit left that raise <c>enumeration_near_limit</c> (default 20; 0: off).</summary>
     public int NearLimitRun { get; init; } = 20;

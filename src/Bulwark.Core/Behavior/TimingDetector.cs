@@ -11,6 +11,9 @@ namespace Bulwark.Core.Behavior;
 /// </summary>
 public sealed class TimingDetector(BehaviorState state) : IDetector
 {
+    /// <summary>The shared behaviour state (actor history, bans).</summary>
+    public BehaviorState State => state;
+
     /// <inheritdoc />
     public void Detect(RequestContext request, EvaluationContext context)
     {

@@ -17,6 +17,7 @@ internal sealed class TrackedRequest
     public ushort NotFound;
     public byte NearLimitRun;
     public int Walk;
+    public int Distinct;
 
     public ReadOnlySpan<HistoryEntry> History => Previous.AsSpan(0, PreviousCount);
 }

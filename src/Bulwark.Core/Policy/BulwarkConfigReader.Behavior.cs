@@ -14,7 +14,7 @@ public static partial class BulwarkConfigReader
     private static readonly string[] PolicyBehaviorKeys = ["Sequences", "Timing", "Enumeration", "Stuffing", "Velocity", "ApiKeys"];
     private static readonly string[] StepKeys = ["Route", "After", "MinDwellMs", "WithinSeconds"];
     private static readonly string[] TimingKeys = ["Enabled", "MinIntervals", "MaxCv", "MaxMeanSeconds", "BurstRequests", "BurstMs", "SkipApiKeys"];
-    private static readonly string[] EnumerationKeys = ["Enabled", "SequentialRun", "MaxStep", "NotFoundRatio", "MinObserved", "Distinct", "NearLimitRun"];
+    private static readonly string[] EnumerationKeys = ["Enabled", "SequentialRun", "MaxStep", "NotFoundRatio", "MinObserved", "DistinctResources", "DistinctWindowSeconds", "NearLimitRun"];
     private static readonly string[] StuffingKeys =
     [
         "Enabled", "PasswordField", "WindowSeconds", "AccountsPerIp", "AccountsPerSubnet", "AccountsPerAsn", "AccountsPerCluster",
@@ -175,7 +175,8 @@ public static partial class BulwarkConfigReader
                     "MaxStep" => o with { MaxStep = Int(child, p) ?? o.MaxStep },
                     "NotFoundRatio" => o with { NotFoundRatio = Double(child, p) ?? o.NotFoundRatio },
                     "MinObserved" => o with { MinObserved = Int(child, p) ?? o.MinObserved },
-                    "Distinct" => o with { Distinct = Bool(child, p) ?? o.Distinct },
+                    "DistinctResources" => o with { DistinctResources = Int(child, p) ?? o.DistinctResources },
+                    "DistinctWindowSeconds" => o with { DistinctWindowSeconds = Int(child, p) ?? o.DistinctWindowSeconds },
                     "NearLimitRun" => o with { NearLimitRun = Int(child, p) ?? o.NearLimitRun },
                     _ => o,
                 };

@@ -83,10 +83,12 @@ public static partial class BulwarkConfigValidator
 
         var enumeration = ConfigPath.Property(path, "Enumeration");
         var e = behavior.Enumeration;
-        Range(errors, enumeration, "SequentialRun", e.SequentialRun, 2, 1_000_000, "5 is the default");
+        Range(errors, enumeration, "SequentialRun", e.SequentialRun, 2, 1_000_000, "10 is the default");
         Range(errors, enumeration, "MaxStep", e.MaxStep, 1, 1_000_000, "3 is the default");
         Range(errors, enumeration, "NotFoundRatio", e.NotFoundRatio, 0.01, 1, "0.5 is the default");
         Range(errors, enumeration, "MinObserved", e.MinObserved, 1, 60_000, "10 is the default");
+        Range(errors, enumeration, "DistinctResources", e.DistinctResources, 0, 500, "150 is the default; 0 turns it off (counts are estimates, good to about 300)");
+        Range(errors, enumeration, "DistinctWindowSeconds", e.DistinctWindowSeconds, 1, 86_400, "600 is the default");
         Range(errors, enumeration, "NearLimitRun", e.NearLimitRun, 0, 255, "20 is the default; 0 turns it off");
 
         var stuffing = ConfigPath.Property(path, "Stuffing");
