@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Bulwark.Core.Decisions;
 using Bulwark.Core.Lists;
 using Bulwark.Core.Pipeline;
@@ -24,7 +25,10 @@ public sealed class BehaviorState
     [ThreadStatic]
     private static RequestIdentity? t_observed;
 
+    private const int RecentSlots = 4096;
+
     private readonly BoundedTable<ActorState> _actors;
+    private readonly RecentIdentity[] _recent = new RecentIdentity[RecentSlots];
 
     /// <summary>Creates the state for <paramref name="options"/>.</summary>
     public BehaviorState(BehaviorOptions options, int ipv6Prefix, BanList bans)
@@ -103,6 +107,7 @@ public sealed class BehaviorState
             state.Append(entry);
         }
 
+        Remember(request, identity);
         return tracked;
     }
 
@@ -110,8 +115,49 @@ public sealed class BehaviorState
     internal RequestIdentity Identify(RequestContext request, Decision decision)
     {
         var identity = t_observed ??= new RequestIdentity();
+
+        // Feedback usually follows soon after the decision: its keys are still in the recent slots (a seqlock-style
+        // check by reference, so a slot rewritten meanwhile is noticed and the keys computed again).
+        ref var slot = ref _recent[RuntimeHelpers.GetHashCode(request) & (RecentSlots - 1)];
+        if (ReferenceEquals(Volatile.Read(ref slot.Request), request))
+        {
+            identity.Actor = slot.Actor;
+            identity.IpGroup = slot.IpGroup;
+            identity.Subnet = slot.Subnet;
+            identity.Cluster = slot.Cluster;
+            identity.Ticks = slot.Ticks;
+            Interlocked.MemoryBarrier(); // the field reads above complete before the reference is checked again
+            if (ReferenceEquals(Volatile.Read(ref slot.Request), request))
+            {
+                return identity;
+            }
+        }
+
         identity.Compute(request, decision.Policy ?? "", Ipv6Prefix);
         return identity;
+    }
+
+    private void Remember(RequestContext request, RequestIdentity identity)
+    {
+        ref var slot = ref _recent[RuntimeHelpers.GetHashCode(request) & (RecentSlots - 1)];
+        Volatile.Write(ref slot.Request, null);
+        slot.Actor = identity.Actor;
+        slot.IpGroup = identity.IpGroup;
+        slot.Subnet = identity.Subnet;
+        slot.Cluster = identity.Cluster;
+        slot.Ticks = identity.Ticks;
+        Volatile.Write(ref slot.Request, request);
+    }
+
+    /// <summary>The keys of a recent request, for its feedback.</summary>
+    private struct RecentIdentity
+    {
+        public RequestContext? Request;
+        public ulong Actor;
+        public ulong IpGroup;
+        public ulong Subnet;
+        public ulong Cluster;
+        public long Ticks;
     }
 
     /// <summary>Records the upstream's answer in the actor's history: outcome, 404 share, riding the limit.</summary>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Bulwark.Core.Behavior;
 
@@ -11,7 +12,7 @@ namespace Bulwark.Core.Behavior;
 /// held only while the caller touches the value through <see cref="Scope"/>.
 /// </summary>
 /// <remarks>
-/// Memory per entry: the key (8 B), last use (8 B), the reference bit (1 B), <typeparamref name="T"/>, and the shard's
+/// Memory per entry: the key (8 B), last use (8 B), the reference flag (padded with <typeparamref name="T"/>), and the shard's
 /// index (a <see cref="Dictionary{TKey,TValue}"/> entry, 24 B, plus a 4 B bucket). Arrays grow by doubling up to the
 /// shard's share of the ceiling and never beyond it.
 /// </remarks>
@@ -77,29 +78,35 @@ internal sealed class BoundedTable<T>
         var shard = _shards[(int)(key >> 58) & _shardMask];
         var scope = shard.Gate.EnterScope();
         var isNew = false;
+        ref var entry = ref Unsafe.NullRef<Entry>();
         if (!shard.Index.TryGetValue(key, out var slot))
         {
             slot = shard.Allocate(nowTicks, _ttlTicks);
-            shard.Keys[slot] = key;
             shard.Index[key] = slot;
-            shard.Values[slot] = default;
+            entry = ref shard.Entries[slot];
+            entry.Key = key;
+            entry.Value = default;
             isNew = true;
         }
-        else if (nowTicks - shard.LastUsed[slot] > _ttlTicks)
+        else
         {
-            shard.Values[slot] = default;
-            isNew = true;
+            entry = ref shard.Entries[slot];
+            if (nowTicks - entry.LastUsed > _ttlTicks)
+            {
+                entry.Value = default;
+                isNew = true;
+            }
         }
 
         // A new entry starts unreferenced: a client seen once (one request from each of a million addresses) is the first
         // to go, and clients that come back keep their place (scan resistance of CLOCK without a second list).
-        shard.Referenced[slot] = isNew ? (byte)0 : (byte)1;
-        if (nowTicks > shard.LastUsed[slot] || isNew)
+        entry.Referenced = !isNew;
+        if (nowTicks > entry.LastUsed || isNew)
         {
-            shard.LastUsed[slot] = nowTicks;
+            entry.LastUsed = nowTicks;
         }
 
-        return new Scope(scope, ref shard.Values[slot], isNew);
+        return new Scope(scope, ref entry.Value, isNew);
     }
 
     /// <summary>Locks the live entry of <paramref name="key"/> if there is one; dispose the scope only when true.</summary>
@@ -108,9 +115,9 @@ internal sealed class BoundedTable<T>
         key = BehaviorHash.NonZero(key);
         var shard = _shards[(int)(key >> 58) & _shardMask];
         var scope = shard.Gate.EnterScope();
-        if (shard.Index.TryGetValue(key, out var slot) && nowTicks - shard.LastUsed[slot] <= _ttlTicks)
+        if (shard.Index.TryGetValue(key, out var slot) && nowTicks - shard.Entries[slot].LastUsed <= _ttlTicks)
         {
-            entry = new Scope(scope, ref shard.Values[slot], false);
+            entry = new Scope(scope, ref shard.Entries[slot].Value, false);
             return true;
         }
 
@@ -141,15 +148,21 @@ internal sealed class BoundedTable<T>
         public void Dispose() => _lock.Dispose();
     }
 
+    /// <summary>One entry, key and bookkeeping beside the value so that a lookup touches one place in memory.</summary>
+    private struct Entry
+    {
+        public ulong Key;
+        public long LastUsed;
+        public bool Referenced;
+        public T Value;
+    }
+
     private sealed class Shard(int capacity)
     {
         public readonly System.Threading.Lock Gate = new();
         public readonly Dictionary<ulong, int> Index = new(Math.Min(capacity, 64));
         public readonly int ShardCapacity = capacity;
-        public ulong[] Keys = new ulong[Math.Min(capacity, 16)];
-        public long[] LastUsed = new long[Math.Min(capacity, 16)];
-        public byte[] Referenced = new byte[Math.Min(capacity, 16)];
-        public T[] Values = new T[Math.Min(capacity, 16)];
+        public Entry[] Entries = new Entry[Math.Min(capacity, 16)];
         public int Count;
         public int Hand;
         public long Evictions;
@@ -157,18 +170,15 @@ internal sealed class BoundedTable<T>
         /// <summary>A free slot: a new one while below the share of the ceiling, else the clock hand's victim. Lock held.</summary>
         public int Allocate(long nowTicks, long ttlTicks)
         {
-            if (Count < Keys.Length)
+            if (Count < Entries.Length)
             {
                 return Count++;
             }
 
-            if (Keys.Length < ShardCapacity)
+            if (Entries.Length < ShardCapacity)
             {
-                var size = (int)Math.Min(ShardCapacity, Keys.Length * 2L);
-                Array.Resize(ref Keys, size);
-                Array.Resize(ref LastUsed, size);
-                Array.Resize(ref Referenced, size);
-                Array.Resize(ref Values, size);
+                var size = (int)Math.Min(ShardCapacity, Entries.Length * 2L);
+                Array.Resize(ref Entries, size);
 
                 // Size the index once for the final share, so it never grows past it by doubling.
                 if (size == ShardCapacity)
@@ -184,15 +194,16 @@ internal sealed class BoundedTable<T>
             {
                 var slot = Hand;
                 Hand = Hand + 1 == Count ? 0 : Hand + 1;
-                if (Referenced[slot] == 0 || nowTicks - LastUsed[slot] > ttlTicks)
+                ref var entry = ref Entries[slot];
+                if (!entry.Referenced || nowTicks - entry.LastUsed > ttlTicks)
                 {
-                    var removed = Index.Remove(Keys[slot]);
+                    var removed = Index.Remove(entry.Key);
                     Debug.Assert(removed, "every used slot is indexed");
                     Evictions++;
                     return slot;
                 }
 
-                Referenced[slot] = 0;
+                entry.Referenced = false;
             }
         }
     }

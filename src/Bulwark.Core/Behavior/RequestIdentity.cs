@@ -90,18 +90,13 @@ internal sealed class RequestIdentity
         return BehaviorHash.Of(System.Runtime.InteropServices.MemoryMarshal.AsBytes((ReadOnlySpan<char>)lower));
     }
 
-    /// <summary>Hash of the header names in client order, case-insensitive (FNV-1a; seeded later by combination).</summary>
+    /// <summary>Hash of the header names in client order, case-insensitive (per-process randomised string hashes, folded in order).</summary>
     public static ulong HeaderOrderHash(HeaderList headers)
     {
         var h = 14695981039346656037UL;
         foreach (var header in headers.AsSpan())
         {
-            foreach (var c in header.Key)
-            {
-                h = (h ^ (uint)(c is >= 'A' and <= 'Z' ? c | 0x20 : c)) * 1099511628211UL;
-            }
-
-            h = (h ^ ':') * 1099511628211UL;
+            h = (h ^ (uint)header.Key.GetHashCode(StringComparison.OrdinalIgnoreCase)) * 1099511628211UL;
         }
 
         return h;

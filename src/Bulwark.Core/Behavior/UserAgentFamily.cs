@@ -24,6 +24,13 @@ internal static class UserAgentFamily
 
     public static string Name(byte family) => family < Names.Length ? Names[family] : "other";
 
+    [ThreadStatic]
+    private static string? t_lastAgent;
+
+    [ThreadStatic]
+    private static byte t_lastFamily;
+
+    /// <summary>The family of <paramref name="userAgent"/>. Kestrel hands the same string instance to consecutive requests of a connection that repeat a header, so the last answer is kept per thread.</summary>
     public static byte Of(string? userAgent)
     {
         if (string.IsNullOrEmpty(userAgent))
@@ -31,35 +38,55 @@ internal static class UserAgentFamily
             return None;
         }
 
-        var ua = userAgent.AsSpan();
-        if (Contains(ua, "bot") || Contains(ua, "crawler") || Contains(ua, "spider"))
+        if (ReferenceEquals(userAgent, t_lastAgent))
         {
-            return Bot;
+            return t_lastFamily;
         }
 
+        var family = Parse(userAgent);
+        t_lastAgent = userAgent;
+        t_lastFamily = family;
+        return family;
+    }
+
+    private static byte Parse(string userAgent)
+    {
+
+        var ua = userAgent.AsSpan();
         if (ua.StartsWith("Mozilla/", StringComparison.Ordinal))
         {
-            if (Contains(ua, "Edg/") || Contains(ua, "EdgA/") || Contains(ua, "EdgiOS/"))
+            // Browser tokens are case-sensitive by convention; ordinal searches are vectorised and cheap.
+            if (Has(ua, "bot") || Has(ua, "Bot") || Has(ua, "rawler") || Has(ua, "pider"))
+            {
+                return Bot;
+            }
+
+            if (Has(ua, "Edg"))
             {
                 return Edge;
             }
 
-            if (Contains(ua, "OPR/") || Contains(ua, "Opera"))
+            if (Has(ua, "OPR/") || Has(ua, "Opera"))
             {
                 return Opera;
             }
 
-            if (Contains(ua, "Firefox/") || Contains(ua, "FxiOS/"))
+            if (Has(ua, "Firefox/") || Has(ua, "FxiOS/"))
             {
                 return Firefox;
             }
 
-            if (Contains(ua, "Chrome/") || Contains(ua, "CriOS/") || Contains(ua, "Chromium/"))
+            if (Has(ua, "Chrome/") || Has(ua, "CriOS/") || Has(ua, "Chromium/"))
             {
                 return Chrome;
             }
 
-            return Contains(ua, "Safari/") ? Safari : Other;
+            return Has(ua, "Safari/") ? Safari : Other;
+        }
+
+        if (Contains(ua, "bot") || Contains(ua, "crawler") || Contains(ua, "spider"))
+        {
+            return Bot;
         }
 
         if (ua.StartsWith("curl/", StringComparison.OrdinalIgnoreCase))
@@ -86,4 +113,6 @@ internal static class UserAgentFamily
     }
 
     private static bool Contains(ReadOnlySpan<char> text, string value) => text.Contains(value, StringComparison.OrdinalIgnoreCase);
+
+    private static bool Has(ReadOnlySpan<char> text, string value) => text.IndexOf(value, StringComparison.Ordinal) >= 0;
 }

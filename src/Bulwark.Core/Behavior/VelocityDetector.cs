@@ -41,7 +41,7 @@ public sealed class VelocityDetector : IDetector
 
         var identity = _state.Track(request, context).Identity;
         var route = _routes.GetOrAdd(identity.Route, static (_, o) => new RouteVelocity(o), _options);
-        var errorSurge = _errors.TryGetValue(context.Policy.Name, out var errors) && errors.Surging(identity.Ticks, _options, _windowTicks);
+        var errorSurge = _errors.TryGetValue(context.Policy.Name, out var errors) && errors.Surging;
         var finding = route.Count(identity.Cluster, identity.Ticks, _options, _windowTicks, errorSurge);
         if (finding.Flagged)
         {
@@ -74,7 +74,10 @@ public sealed class VelocityDetector : IDetector
         private long _errors;
         private double _baseline;
         private int _windows;
-        private bool _surging;
+        private volatile bool _surging;
+
+        /// <summary>Whether the last completed window's error rate was a surge (read without the lock).</summary>
+        public bool Surging => _surging;
 
         public void Add(long now, bool error, VelocityOptions options, long window)
         {
@@ -86,15 +89,6 @@ public sealed class VelocityDetector : IDetector
                 {
                     _errors++;
                 }
-            }
-        }
-
-        public bool Surging(long now, VelocityOptions options, long window)
-        {
-            lock (_gate)
-            {
-                Roll(now, options, window);
-                return _surging;
             }
         }
 
