@@ -10,7 +10,7 @@ public sealed record BehaviorOptions
     public bool Enabled { get; init; } = true;
 
     /// <summary>
-    /// Most actors whose recent history is kept (default 100,000). One actor costs about 200 bytes (docs/behavior.md); at
+    /// Most actors whose recent history is kept (default 100,000). One actor costs about 220 bytes (docs/behavior.md); at
     /// the bound the least recently used actor is forgotten (clock eviction), so memory stays bounded under any number of
     /// distinct clients.
     /// </summary>

@@ -7,7 +7,7 @@ public static partial class BulwarkConfigValidator
 {
     private static void CheckBehavior(List<ConfigError> errors, string path, BehaviorOptions behavior)
     {
-        Range(errors, path, "MaxActors", behavior.MaxActors, 1, 100_000_000, "about 200 bytes each; 100000 suits one gateway");
+        Range(errors, path, "MaxActors", behavior.MaxActors, 1, 100_000_000, "about 220 bytes each; 100000 suits one gateway");
         Range(errors, path, "MaxGroups", behavior.MaxGroups, 1, 100_000_000, "about 130 bytes each; 100000 suits one gateway");
         Range(errors, path, "ActorTtlSeconds", behavior.ActorTtlSeconds, 1, 604_800, "1800 (half an hour) is the default");
 
