@@ -15,7 +15,7 @@ public sealed class EnumerationDetector(BehaviorState state) : IDetector
     public void Detect(RequestContext request, EvaluationContext context)
     {
         var options = context.Policy.Behavior.Options.Enumeration;
-        if (!options.Enabled)
+        if (!options.Enabled || (options.SkipApiKeys && request.ApiKey is not null))
         {
             return;
         }

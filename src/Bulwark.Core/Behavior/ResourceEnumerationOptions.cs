@@ -9,6 +9,12 @@ public sealed record ResourceEnumerationOptions
     /// <summary>Whether enumeration is watched (default true).</summary>
     public bool Enabled { get; init; } = true;
 
+    /// <summary>
+    /// Whether requests with an API key are exempt (default true): a keyed partner syncing a catalogue walks ids by
+    /// design; keys are judged against their own baseline by the API key misuse detector instead.
+    /// </summary>
+    public bool SkipApiKeys { get; init; } = true;
+
     /// <summary>Consecutive requests whose numeric id moves by at most <see cref="MaxStep"/> that make a walk (default 10).</summary>
     public int SequentialRun { get; init; } = 10;
 

@@ -50,13 +50,15 @@ public sealed class StuffingDetector : IDetector
         var window = TimeSpan.FromSeconds(options.WindowSeconds).Ticks;
         var accountHash = RequestIdentity.AccountHash(account);
 
+        // Every count needs its group to be failing: many people share one address (carrier-grade NAT, offices) and one
+        // common password, but they mostly log in successfully; stuffing and spraying mostly fail.
         var (ipCount, ipAttempts, ipRatio) = Count(Key(KindIp, identity.IpGroup), accountHash, now, window);
-        if (ipCount >= options.AccountsPerIp)
+        var ipFailing = ipAttempts >= options.MinAttempts && ipRatio >= options.FailureRatio;
+        if (ipFailing && ipCount >= options.AccountsPerIp)
         {
-            context.AddSignal(BehaviorSignals.StuffingAccountsIp, 50, Text($"{ipCount} distinct accounts tried from one IP group"));
+            context.AddSignal(BehaviorSignals.StuffingAccountsIp, 50, Text($"{ipCount} distinct accounts tried from one IP group, {ipRatio:P0} of {ipAttempts} logins failed"));
         }
-
-        if (ipAttempts >= options.MinAttempts && ipRatio >= options.FailureRatio)
+        else if (ipFailing)
         {
             context.AddSignal(BehaviorSignals.StuffingFailureRatio, 40, Text($"{ipRatio:P0} of {ipAttempts} logins from one IP group failed"));
         }
@@ -71,10 +73,10 @@ public sealed class StuffingDetector : IDetector
 
         if (request.GetBodyField(options.PasswordField) is { Length: > 0 } password)
         {
-            var (sprayed, _, _) = Count(Key(KindPassword, PasswordHash(password)), accountHash, now, window);
-            if (sprayed >= options.AccountsPerPassword)
+            var (sprayed, attempts, ratio) = Count(Key(KindPassword, PasswordHash(password)), accountHash, now, window);
+            if (sprayed >= options.AccountsPerPassword && attempts >= options.AccountsPerPassword && ratio >= options.FailureRatio)
             {
-                context.AddSignal(BehaviorSignals.StuffingPasswordSpray, 60, Text($"one password tried against {sprayed} distinct accounts"));
+                context.AddSignal(BehaviorSignals.StuffingPasswordSpray, 60, Text($"one password tried against {sprayed} distinct accounts, {ratio:P0} of {attempts} failed"));
             }
         }
     }
@@ -102,6 +104,11 @@ public sealed class StuffingDetector : IDetector
         if (decision.Actor.Asn is { } asn)
         {
             Fail(Key(KindAsn, (ulong)asn), now);
+        }
+
+        if (request.GetBodyField(behavior.Options.Stuffing.PasswordField) is { Length: > 0 } password)
+        {
+            Fail(Key(KindPassword, PasswordHash(password)), now);
         }
     }
 

@@ -14,7 +14,7 @@ public static partial class BulwarkConfigReader
     private static readonly string[] PolicyBehaviorKeys = ["Sequences", "Timing", "Enumeration", "Stuffing", "Velocity", "ApiKeys"];
     private static readonly string[] StepKeys = ["Route", "After", "MinDwellMs", "WithinSeconds"];
     private static readonly string[] TimingKeys = ["Enabled", "MinIntervals", "MaxCv", "MaxMeanSeconds", "BurstRequests", "BurstMs", "SkipApiKeys"];
-    private static readonly string[] EnumerationKeys = ["Enabled", "SequentialRun", "MaxStep", "NotFoundRatio", "MinObserved", "DistinctResources", "DistinctWindowSeconds", "NearLimitRun"];
+    private static readonly string[] EnumerationKeys = ["Enabled", "SkipApiKeys", "SequentialRun", "MaxStep", "NotFoundRatio", "MinObserved", "DistinctResources", "DistinctWindowSeconds", "NearLimitRun"];
     private static readonly string[] StuffingKeys =
     [
         "Enabled", "PasswordField", "WindowSeconds", "AccountsPerIp", "AccountsPerSubnet", "AccountsPerAsn", "AccountsPerCluster",
@@ -171,6 +171,7 @@ public static partial class BulwarkConfigReader
                 o = key switch
                 {
                     "Enabled" => o with { Enabled = Bool(child, p) ?? o.Enabled },
+                    "SkipApiKeys" => o with { SkipApiKeys = Bool(child, p) ?? o.SkipApiKeys },
                     "SequentialRun" => o with { SequentialRun = Int(child, p) ?? o.SequentialRun },
                     "MaxStep" => o with { MaxStep = Int(child, p) ?? o.MaxStep },
                     "NotFoundRatio" => o with { NotFoundRatio = Double(child, p) ?? o.NotFoundRatio },

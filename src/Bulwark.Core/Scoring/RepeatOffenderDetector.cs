@@ -8,7 +8,7 @@ namespace Bulwark.Core.Scoring;
 /// <summary>
 /// Turns repeated score blocks into bans: an IP group blocked by its score <see cref="OffenderOptions.BlocksBeforeBan"/>
 /// times within the window is banned, each further ban twice as long (<see cref="OffenderEscalation"/>). Enforced
-/// decisions only: monitor mode bans nobody.
+/// decisions only: monitor mode bans nobody, and mobile (CGNAT) addresses are never banned this way.
 /// </summary>
 public sealed class RepeatOffenderDetector(BehaviorState state) : IDetector
 {
@@ -20,7 +20,8 @@ public sealed class RepeatOffenderDetector(BehaviorState state) : IDetector
     /// <inheritdoc />
     public void Observe(RequestContext request, Decision decision, int statusCode, TimeSpan latency)
     {
-        if (!decision.Enforced || decision.Action != DecisionAction.Block || decision.ReasonCode != ReasonCodes.HighRisk)
+        // Never an address that carrier-grade NAT shares among thousands of people.
+        if (!decision.Enforced || decision.Action != DecisionAction.Block || decision.ReasonCode != ReasonCodes.HighRisk || decision.Tiers.Contains("mobile"))
         {
             return;
         }

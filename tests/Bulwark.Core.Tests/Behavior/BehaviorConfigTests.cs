@@ -20,7 +20,7 @@ public class BehaviorConfigTests
               "Policies": { "p": { "Behavior": {
                 "Sequences": [ { "Route": "/b", "After": [ "/a" ], "MinDwellMs": 10, "WithinSeconds": 20 } ],
                 "Timing": { "Enabled": false, "MinIntervals": 5, "MaxCv": 0.2, "MaxMeanSeconds": 30, "BurstRequests": 6, "BurstMs": 500, "SkipApiKeys": false },
-                "Enumeration": { "Enabled": false, "SequentialRun": 7, "MaxStep": 2, "NotFoundRatio": 0.6, "MinObserved": 12, "DistinctResources": 90, "DistinctWindowSeconds": 60, "NearLimitRun": 9 },
+                "Enumeration": { "Enabled": false, "SkipApiKeys": false, "SequentialRun": 7, "MaxStep": 2, "NotFoundRatio": 0.6, "MinObserved": 12, "DistinctResources": 90, "DistinctWindowSeconds": 60, "NearLimitRun": 9 },
                 "Stuffing": { "Enabled": true, "PasswordField": "pass", "WindowSeconds": 60, "AccountsPerIp": 3, "AccountsPerSubnet": 4, "AccountsPerAsn": 5,
                               "AccountsPerCluster": 6, "AccountsPerPassword": 7, "FailureRatio": 0.7, "MinAttempts": 8, "FailureStatuses": [ 400 ] },
                 "Velocity": false,
@@ -39,6 +39,20 @@ public class BehaviorConfigTests
         Assert.Equal([400], policy.Stuffing.FailureStatuses);
         Assert.False(policy.Velocity);
         Assert.Equal(2, policy.ApiKeys.NewCountries);
+    }
+
+    [Fact]
+    public void The_default_engine_runs_every_behavioural_detector_unless_turned_off()
+    {
+        var on = new BulwarkEngine(Load("""{ "Routes": [ { "Path": "/**", "Policy": "p" } ], "Policies": { "p": { } } }""").Options!);
+        Type[] expected =
+        [
+            typeof(HoneypotDetector), typeof(SequenceDetector), typeof(TimingDetector), typeof(EnumerationDetector),
+            typeof(StuffingDetector), typeof(VelocityDetector), typeof(ApiKeyMisuseDetector), typeof(Core.Scoring.RepeatOffenderDetector),
+        ];
+        Assert.All(expected, type => Assert.Single(on.Detectors, d => d.GetType() == type));
+        var off = new BulwarkEngine(Load("""{ "Behavior": { "Enabled": false }, "Routes": [ { "Path": "/**", "Policy": "p" } ], "Policies": { "p": { } } }""").Options!);
+        Assert.DoesNotContain(off.Detectors, d => expected.Contains(d.GetType()));
     }
 
     [Fact]

@@ -22,7 +22,7 @@ public class StuffingDetectorTests
         var random = new Random(1);
         var at = T0;
         Core.Decisions.Decision? last = null;
-        for (var i = 0; i < 8; i++)
+        for (var i = 0; i < 12; i++)
         {
             at = at.AddSeconds(ThinkSeconds(random, 20));
             last = Run(engine, Script("POST", "/api/auth/login", "198.51.100.7", at, ChromeJa4, account: $"victim{i}@example.com", body: Body($"victim{i}@example.com", "pw" + i)), 401);
@@ -87,13 +87,34 @@ public class StuffingDetectorTests
     {
         var engine = new BulwarkEngine(Options(Config.Replace("\"login\": {", "\"login\": { \"Mode\": \"monitor\",", StringComparison.Ordinal)));
         Core.Decisions.Decision? last = null;
-        for (var i = 0; i < 8; i++)
+        for (var i = 0; i < 12; i++)
         {
             last = Run(engine, Script("POST", "/api/auth/login", "198.51.100.7", T0.AddSeconds(13 * i), ChromeJa4, account: $"v{i}", body: Body($"v{i}", "x" + i)), 401);
         }
 
         Assert.False(last!.Enforced);
         Assert.True(Has(last, BehaviorSignals.StuffingAccountsIp));
+    }
+
+    [Fact]
+    public void Many_people_behind_one_address_with_a_common_password_are_not_flagged()
+    {
+        var engine = new BulwarkEngine(Options(Config));
+        var random = new Random(10);
+        var at = T0;
+        var flagged = new List<string>();
+        for (var i = 0; i < 300; i++)
+        {
+            // Carrier-grade NAT: one address, hundreds of accounts, one popular password; a mistype now and then.
+            at = at.AddSeconds(ThinkSeconds(random, 5));
+            var account = $"subscriber{i}@example.com";
+            var status = random.NextDouble() < 0.15 ? 401 : 200;
+            var decision = Run(engine, Browser("POST", "/api/auth/login", "100.64.0.1", at, "Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36",
+                account: account, body: Body(account, "123456")), status);
+            flagged.AddRange(decision.Reasons.Where(r => r.Signal.StartsWith("stuffing_", StringComparison.Ordinal)).Select(r => r.Signal));
+        }
+
+        Assert.Empty(flagged);
     }
 
     [DataFact(UserAgentsFile)]
