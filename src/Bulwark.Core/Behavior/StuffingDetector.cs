@@ -84,31 +84,28 @@ public sealed class StuffingDetector : IDetector
     /// <inheritdoc />
     public void Observe(RequestContext request, Decision decision, int statusCode, TimeSpan latency)
     {
-        if (statusCode <= 0 || request.Account is not { Length: > 0 } || decision.Policy is null
+        // Only logins the application answered count: a login Bulwark refused tells nothing about the credentials, and
+        // counting it would let the refusals themselves dilute the failure ratio that caused them.
+        if (statusCode <= 0 || decision.IsRefusal || request.Account is not { Length: > 0 } || decision.Policy is null
             || !_policies.TryGetValue(decision.Policy, out var behavior) || !behavior.Options.Stuffing.Enabled)
         {
             return;
         }
 
         var failed = Array.IndexOf(behavior.FailureStatuses, statusCode) >= 0;
-        if (!failed)
-        {
-            return;
-        }
-
         var identity = _state.Identify(request, decision);
         var now = identity.Ticks;
-        Fail(Key(KindIp, identity.IpGroup), now);
-        Fail(Key(KindSubnet, identity.Subnet), now);
-        Fail(Key(KindCluster, identity.Cluster), now);
+        Answer(Key(KindIp, identity.IpGroup), now, failed);
+        Answer(Key(KindSubnet, identity.Subnet), now, failed);
+        Answer(Key(KindCluster, identity.Cluster), now, failed);
         if (decision.Actor.Asn is { } asn)
         {
-            Fail(Key(KindAsn, (ulong)asn), now);
+            Answer(Key(KindAsn, (ulong)asn), now, failed);
         }
 
         if (request.GetBodyField(behavior.Options.Stuffing.PasswordField) is { Length: > 0 } password)
         {
-            Fail(Key(KindPassword, PasswordHash(password)), now);
+            Answer(Key(KindPassword, PasswordHash(password)), now, failed);
         }
     }
 
@@ -127,17 +124,20 @@ public sealed class StuffingDetector : IDetector
         ref var counter = ref scope.Value;
         counter.Roll(now, window);
         counter.Add(account);
-        counter.Attempts++;
         return (counter.Estimate(), counter.TotalAttempts, counter.FailureRatio);
     }
 
-    private void Fail(ulong key, long now)
+    private void Answer(ulong key, long now, bool failed)
     {
         if (_groups.TryEnter(key, now, out var scope))
         {
             using (scope)
             {
-                scope.Value.Failures++;
+                scope.Value.Attempts++;
+                if (failed)
+                {
+                    scope.Value.Failures++;
+                }
             }
         }
     }
