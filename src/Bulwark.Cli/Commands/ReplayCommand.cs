@@ -2,7 +2,9 @@ using System.CommandLine;
 using System.Globalization;
 using Bulwark.Cli.Demo;
 using Bulwark.Core;
+using Bulwark.Core.Behavior;
 using Bulwark.Core.Intel;
+using Bulwark.Core.Lists;
 using Bulwark.Core.Policy;
 using Bulwark.Core.Replay;
 using Spectre.Console;
@@ -88,10 +90,12 @@ internal static class ReplayCommand
                 return 2;
             }
 
+            var bans = new BanList();
             engine = new BulwarkEngine(
                 loaded.Options,
                 enrichers: IpIntelComponents.Enrichers(intel, loaded.Options.IpIntel),
-                detectors: BulwarkEngine.DefaultDetectors().Concat(IpIntelComponents.Detectors(loaded.Options.IpIntel)));
+                detectors: BulwarkEngine.DefaultDetectors().Concat(IpIntelComponents.Detectors(loaded.Options.IpIntel)).Concat(BehaviorComponents.Detectors(loaded.Options, bans)),
+                bans: bans);
         }
         else
         {
