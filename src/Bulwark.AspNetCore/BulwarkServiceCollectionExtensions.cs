@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using Bulwark.Core;
 using Bulwark.Core.Audit;
 using Bulwark.Core.Identity;
+using Bulwark.Core.Behavior;
 using Bulwark.Core.Intel;
 using Bulwark.Core.Limits;
 using Bulwark.Core.Lists;
@@ -68,6 +69,7 @@ public static class BulwarkServiceCollectionExtensions
             var detectors = BulwarkEngine.DefaultDetectors()
                 .Concat(options.IpIntel.Database is null ? [] : IpIntelComponents.Detectors(options.IpIntel))
                 .Concat(ClientIdentityComponents.Detectors(sp.GetRequiredService<ClientIdentity>()))
+                .Concat(BehaviorComponents.Detectors(options, sp.GetRequiredService<BanList>()))
                 .Concat(sp.GetServices<IDetector>());
             var store = sp.GetRequiredService<ICounterStore>();
 

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.Net;
+using Bulwark.Core.Behavior;
 using Bulwark.Core.Decisions;
 using Bulwark.Core.Fingerprints;
 using Bulwark.Core.Limits;
@@ -45,7 +46,7 @@ public sealed partial class BulwarkEngine
     /// <param name="options">The configuration (validate it first with <see cref="BulwarkConfigReader"/>).</param>
     /// <param name="store">Where counters live; default an in-memory store bounded by <c>State:Memory:MaxEntries</c>.</param>
     /// <param name="enrichers">Enrichers, run in order.</param>
-    /// <param name="detectors">Detectors, run in order; default the built-in ones.</param>
+    /// <param name="detectors">Detectors, run in order; default the built-in ones and the behavioural ones (<see cref="BehaviorComponents"/>).</param>
     /// <param name="scorer">Default: the sum of weights, clamped to 100.</param>
     /// <param name="bans">The ban list (shared with an admin API); default a new one.</param>
     /// <param name="metrics">Where decisions are counted; default a plain <c>Bulwark</c> meter.</param>
@@ -77,9 +78,9 @@ public sealed partial class BulwarkEngine
         _store = store ?? new InMemoryCounterStore(options.State.Memory.MaxEntries);
         _syncStore = _store as ISynchronousCounterStore;
         _enrichers = enrichers?.ToArray() ?? [];
-        _detectors = detectors?.ToArray() ?? DefaultDetectors();
-        _scorer = scorer ?? SumScorer.Instance;
         Bans = bans ?? new BanList();
+        _detectors = detectors?.ToArray() ?? [.. DefaultDetectors(), .. BehaviorComponents.Detectors(options, Bans)];
+        _scorer = scorer ?? SumScorer.Instance;
         _metrics = metrics ?? new BulwarkMetrics();
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         LogSchemaWarnings(_configuration);
@@ -87,6 +88,9 @@ public sealed partial class BulwarkEngine
 
     /// <summary>The built-in detectors that need no data files.</summary>
     public static IDetector[] DefaultDetectors() => [new UserAgentPresenceDetector()];
+
+    /// <summary>The detectors, in the order they run.</summary>
+    public IReadOnlyList<IDetector> Detectors => _detectors;
 
     /// <summary>The configuration in force.</summary>
     public CompiledConfiguration Configuration => _configuration;

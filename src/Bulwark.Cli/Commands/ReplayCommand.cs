@@ -2,9 +2,11 @@ using System.CommandLine;
 using System.Globalization;
 using Bulwark.Cli.Demo;
 using Bulwark.Core;
-using Bulwark.Core.Intel;
-using Bulwark.Core.Policy;
+using Bulwark.Core.Behavior;
 using Bulwark.Core.Identity;
+using Bulwark.Core.Intel;
+using Bulwark.Core.Lists;
+using Bulwark.Core.Policy;
 using Bulwark.Core.Replay;
 using Spectre.Console;
 
@@ -87,7 +89,7 @@ internal static class ReplayCommand
             return 2;
         }
 
-        // In the gateway's order (AddBulwark): built-in, IP intelligence, client identity.
+        // In the gateway's order (AddBulwark): built-in, IP intelligence, client identity, behaviour.
         var identityDetectors = ReplayDetectors.Identity(identity, format);
         BulwarkEngine engine;
         if (loaded.Options.IpIntel.Database is { } database)
@@ -103,14 +105,21 @@ internal static class ReplayCommand
                 return 2;
             }
 
+            var bans = new BanList();
             engine = new BulwarkEngine(
                 loaded.Options,
                 enrichers: IpIntelComponents.Enrichers(intel, loaded.Options.IpIntel),
-                detectors: BulwarkEngine.DefaultDetectors().Concat(IpIntelComponents.Detectors(loaded.Options.IpIntel)).Concat(identityDetectors));
+                detectors: BulwarkEngine.DefaultDetectors().Concat(IpIntelComponents.Detectors(loaded.Options.IpIntel)).Concat(identityDetectors)
+                    .Concat(BehaviorComponents.Detectors(loaded.Options, bans)),
+                bans: bans);
         }
         else
         {
-            engine = new BulwarkEngine(loaded.Options, detectors: BulwarkEngine.DefaultDetectors().Concat(identityDetectors));
+            var bans = new BanList();
+            engine = new BulwarkEngine(
+                loaded.Options,
+                detectors: BulwarkEngine.DefaultDetectors().Concat(identityDetectors).Concat(BehaviorComponents.Detectors(loaded.Options, bans)),
+                bans: bans);
         }
 
         var runner = new ReplayRunner(engine, loaded.Options, format);

@@ -21,7 +21,7 @@ public static partial class BulwarkConfigReader
     internal static readonly string[] Stores = ["memory", "redis"];
 
     private static readonly string[] BulwarkKeys =
-        ["Mode", "TrustedProxies", "Ipv6Prefix", "State", "Lists", "Identity", "Privacy", "IpIntel", "Routes", "Policies", "Gateway", "Schema", "Fingerprints"];
+        ["Mode", "TrustedProxies", "Ipv6Prefix", "State", "Lists", "Identity", "Privacy", "IpIntel", "Routes", "Policies", "Gateway", "Schema", "Fingerprints", "Behavior"];
     private static readonly string[] StateKeys = ["Store", "Memory", "Redis"];
     private static readonly string[] MemoryKeys = ["MaxEntries"];
     private static readonly string[] RedisKeys = ["Connection", "KeyPrefix", "BudgetMs", "FallbackShare"];
@@ -33,7 +33,7 @@ public static partial class BulwarkConfigReader
     private static readonly string[] TravelKeys = ["SpeedKmh", "MinDistanceKm", "MaxTracked"];
     private static readonly string[] CountryKeys = ["Allow", "Deny"];
     private static readonly string[] RouteKeys = ["Name", "Methods", "Path", "Policy", "Cost", "CostUsd"];
-    private static readonly string[] PolicyKeys = ["Mode", "FailMode", "Thresholds", "Delay", "Limits", "Signals", "Consumer", "StepUp", "Countries", "Login", "Otp", "Budget"];
+    private static readonly string[] PolicyKeys = ["Mode", "FailMode", "Thresholds", "Delay", "Limits", "Signals", "Consumer", "StepUp", "Countries", "Login", "Otp", "Budget", "Behavior"];
     private static readonly string[] ThresholdKeys = ["Delay", "Challenge", "Block"];
     private static readonly string[] DelayKeys = ["BaseMs", "MaxMs"];
     private static readonly string[] LimitKeys = ["Name", "Key", "Rate", "Burst", "Algorithm", "Count", "FailureStatuses", "OnLimit", "Tiers"];
@@ -93,6 +93,7 @@ public static partial class BulwarkConfigReader
                     "Policies" => o with { Policies = ReadPolicies(child, p) ?? o.Policies },
                     "Gateway" => o with { Gateway = ReadGateway(child, p) },
                     "Schema" => o with { Schema = ReadSchema(child, p) },
+                    "Behavior" => o with { Behavior = ReadBehavior(child, p) },
                     _ => o,
                 };
             }
@@ -348,6 +349,7 @@ public static partial class BulwarkConfigReader
                     "Login" => o with { Login = ReadLogin(child, p) },
                     "Otp" => o with { Otp = ReadOtp(child, p) },
                     "Budget" => o with { Budget = ReadBudget(child, p) },
+                    "Behavior" => o with { Behavior = ReadPolicyBehavior(child, p) },
                     _ => o,
                 };
             }

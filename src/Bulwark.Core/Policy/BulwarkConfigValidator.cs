@@ -39,6 +39,7 @@ public static partial class BulwarkConfigValidator
         CheckIpIntel(errors, ConfigPath.Property(root, "IpIntel"), options.IpIntel);
         CheckGateway(errors, ConfigPath.Property(root, "Gateway"), options.Gateway);
         CheckFingerprints(errors, ConfigPath.Property(root, "Fingerprints"), options.Fingerprints);
+        CheckBehavior(errors, ConfigPath.Property(root, "Behavior"), options.Behavior);
 
         var routes = ConfigPath.Property(root, "Routes");
         for (var i = 0; i < options.Routes.Count; i++)
@@ -367,6 +368,7 @@ public static partial class BulwarkConfigValidator
 
         CheckEnum(errors, ConfigPath.Property(path, "FailMode"), policy.FailMode, BulwarkConfigReader.FailModes, "fail mode");
         CheckThresholds(errors, ConfigPath.Property(path, "Thresholds"), policy.Thresholds);
+        CheckPolicyBehavior(errors, ConfigPath.Property(path, "Behavior"), policy.Behavior);
 
         var delay = ConfigPath.Property(path, "Delay");
         if (policy.Delay.BaseMs < 0)

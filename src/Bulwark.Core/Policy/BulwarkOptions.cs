@@ -32,6 +32,8 @@ public sealed record BulwarkOptions
 
     /// <summary>Client identity: CDN fingerprint headers, denied fingerprints, catalogue and crawler list (see <see cref="FingerprintOptions"/>).</summary>
     public FingerprintOptions Fingerprints { get; init; } = new();
+    /// <summary>Global bounds of behavioural detection: actor ceiling, velocity, honeypots, repeat offenders.</summary>
+    public Bulwark.Core.Behavior.BehaviorOptions Behavior { get; init; } = new();
 
     /// <summary>Routes, matched in order: the first whose methods and path match picks the policy.</summary>
     public IReadOnlyList<RouteOptions> Routes { get; init; } = [];

@@ -40,7 +40,13 @@ public sealed class CompiledPolicy
         }
 
         Limits = limits;
+        if (options.Behavior.Stuffing.Enabled && !bodyFields.Contains(options.Behavior.Stuffing.PasswordField))
+        {
+            bodyFields.Add(options.Behavior.Stuffing.PasswordField);
+        }
+
         BodyFields = bodyFields;
+        Behavior = Bulwark.Core.Behavior.CompiledBehavior.Compile(options.Behavior);
     }
 
     /// <summary>The policy's name.</summary>
@@ -66,6 +72,9 @@ public sealed class CompiledPolicy
 
     /// <summary>The longest delay.</summary>
     public TimeSpan MaxDelay { get; }
+
+    /// <summary>The policy's behavioural detector settings.</summary>
+    public Bulwark.Core.Behavior.CompiledBehavior Behavior { get; }
 
     /// <summary>The policy's limits.</summary>
     public IReadOnlyList<CompiledLimit> Limits { get; }

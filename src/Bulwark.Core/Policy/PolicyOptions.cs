@@ -45,6 +45,8 @@ public sealed record PolicyOptions
 
     /// <summary>Spending budgets per API key and per actor, spent at the route's <c>CostUsd</c>; null: none.</summary>
     public Bulwark.Core.Protections.BudgetOptions? Budget { get; init; }
+    /// <summary>Behavioural detectors of this policy (sequences, timing, enumeration, stuffing, velocity, API keys).</summary>
+    public Bulwark.Core.Behavior.PolicyBehaviorOptions Behavior { get; init; } = new();
 }
 
 /// <summary>Country rules of a policy. With <see cref="Allow"/> non-empty, every other country is not allowed.</summary>
@@ -60,14 +62,14 @@ public sealed record CountryListOptions
 /// <summary>Score (0–100) at which each action starts. 0 disables that action. Must rise: Delay &lt; Challenge &lt; Block.</summary>
 public sealed record ThresholdOptions
 {
-    /// <summary>Score from which requests are delayed (default 30).</summary>
-    public int Delay { get; init; } = 30;
+    /// <summary>Score from which requests are delayed (default 50).</summary>
+    public int Delay { get; init; } = 50;
 
-    /// <summary>Score from which requests are challenged (default 60).</summary>
-    public int Challenge { get; init; } = 60;
+    /// <summary>Score from which requests are challenged (default 80).</summary>
+    public int Challenge { get; init; } = 80;
 
-    /// <summary>Score from which requests are blocked (default 85).</summary>
-    public int Block { get; init; } = 85;
+    /// <summary>Score from which requests are blocked (default 95).</summary>
+    public int Block { get; init; } = 95;
 }
 
 /// <summary>Bounds of delays, in milliseconds.</summary>

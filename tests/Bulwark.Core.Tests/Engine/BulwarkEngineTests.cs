@@ -305,7 +305,7 @@ public class BulwarkEngineTests
     public async Task Score_thresholds_choose_the_action(int weight, DecisionAction expected, int status)
     {
         var engine = NewEngine(
-            """{ "Routes": [ { "Path": "/api/**", "Policy": "p" } ], "Policies": { "p": { } } }""",
+            """{ "Routes": [ { "Path": "/api/**", "Policy": "p" } ], "Policies": { "p": { "Thresholds": { "Delay": 30, "Challenge": 60, "Block": 85 } } } }""",
             detectors: [new FixedSignalDetector("test_signal", weight)]);
         var decision = await engine.Decide(Request());
         Assert.Equal(expected, decision.Action);
@@ -317,6 +317,23 @@ public class BulwarkEngineTests
             Assert.Equal(TimeSpan.FromMilliseconds(250), decision.Delay); // the base delay at the threshold
             Assert.Equal(ReasonCodes.HighRisk, decision.ReasonCode);
         }
+    }
+
+    [Theory]
+    [InlineData(49, DecisionAction.Allow, 200)]
+    [InlineData(50, DecisionAction.Delay, 200)]
+    [InlineData(79, DecisionAction.Delay, 200)]
+    [InlineData(80, DecisionAction.Challenge, 401)]
+    [InlineData(94, DecisionAction.Challenge, 401)]
+    [InlineData(95, DecisionAction.Block, 403)]
+    public async Task Default_thresholds_delay_at_50_challenge_at_80_and_block_at_95(int weight, DecisionAction expected, int status)
+    {
+        var engine = NewEngine(
+            """{ "Routes": [ { "Path": "/api/**", "Policy": "p" } ], "Policies": { "p": { } } }""",
+            detectors: [new FixedSignalDetector("test_signal", weight)]);
+        var decision = await engine.Decide(Request());
+        Assert.Equal(expected, decision.Action);
+        Assert.Equal(status, decision.StatusCode);
     }
 
     [Fact]
@@ -338,7 +355,8 @@ public class BulwarkEngineTests
     public async Task Policy_signal_weights_override_and_zero_disables()
     {
         const string template = """
-            { "Routes": [ { "Path": "/api/**", "Policy": "p" } ], "Policies": { "p": { "Signals": { "no_user_agent": WEIGHT } } } }
+            { "Routes": [ { "Path": "/api/**", "Policy": "p" } ],
+              "Policies": { "p": { "Signals": { "no_user_agent": WEIGHT }, "Thresholds": { "Delay": 30, "Challenge": 60, "Block": 85 } } } }
             """;
         var heavy = NewEngine(template.Replace("WEIGHT", "90", StringComparison.Ordinal), detectors: BulwarkEngine.DefaultDetectors());
         var off = NewEngine(template.Replace("WEIGHT", "0", StringComparison.Ordinal), detectors: BulwarkEngine.DefaultDetectors());

@@ -57,7 +57,8 @@ public sealed class IdentityDetectorTests
     {
         var request = Request([("host", "shop.example"), ("user-agent", Chrome120), ("accept", "*/*")], CurlJa4);
 
-        var decision = await Engine().Decide(request);
+        // The thresholds before issue 5 moved the defaults to 50/80/95, spelled out so both calibrations stay tested.
+        var decision = await Engine("\"Thresholds\": { \"Delay\": 30, \"Challenge\": 60, \"Block\": 85 }").Decide(request);
         Assert.Equal("browser_headers_missing=25,ua_tls_mismatch=60", Signals(decision));
         Assert.Equal(DecisionAction.Block, decision.Action);
         Assert.Equal("User-Agent says chrome 120, TLS fingerprint says curl", decision.Reasons.Single(r => r.Signal == "ua_tls_mismatch").Detail);

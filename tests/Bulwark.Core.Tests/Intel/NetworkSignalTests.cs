@@ -45,7 +45,7 @@ public class NetworkSignalTests
                 "Tiers": [ { "When": "tor", "Rate": "0/min" }, { "When": "hosting", "Rate": "5/min" }, { "When": "vpn", "Rate": "5/min" } ] },
               { "Name": "login-account", "Key": "account", "Rate": "3/min" } ] },
             "shop": { "Consumer": true, "StepUp": true, "Thresholds": { "Delay": 20, "Challenge": 60, "Block": 85 } },
-            "api": { "Countries": { "Allow": ["DE", "US"] } }
+            "api": { "Countries": { "Allow": ["DE", "US"] }, "Thresholds": { "Delay": 30, "Challenge": 60, "Block": 85 } }
           }
         }
         """;
