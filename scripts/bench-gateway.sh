@@ -27,8 +27,9 @@ worker_processes 1;
 events { worker_connections 1024; }
 http {
   access_log off;
+  keepalive_requests 1000000;
   client_body_temp_path $work/body; proxy_temp_path $work/proxy; fastcgi_temp_path $work/fcgi; uwsgi_temp_path $work/uwsgi; scgi_temp_path $work/scgi;
-  upstream app { server 127.0.0.1:$up; keepalive 64; }
+  upstream app { server 127.0.0.1:$up; keepalive 64; keepalive_requests 1000000; }
   server { listen 127.0.0.1:$up; location / { return 200 'ok'; } }
   server { listen 127.0.0.1:$px; location / { proxy_pass http://app; proxy_http_version 1.1; proxy_set_header Connection ""; } }
 }

@@ -51,15 +51,18 @@ var latencies = connections.SelectMany(c => c.Latencies).ToArray();
 Array.Sort(latencies);
 var errors = connections.Sum(c => c.Errors);
 var non2xx = connections.Sum(c => c.Non2xx);
+var reconnects = connections.Sum(c => c.Reconnects);
 double Ms(double q) => latencies.Length == 0 ? double.NaN : latencies[Math.Min(latencies.Length - 1, (int)(q * latencies.Length))] * 1000.0 / Stopwatch.Frequency;
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"rate={options.Rate} connections={options.Connections} seconds={options.Seconds} measured={latencies.Length} errors={errors} non2xx={non2xx} p50_ms={Ms(0.50):F3} p90_ms={Ms(0.90):F3} p99_ms={Ms(0.99):F3} p999_ms={Ms(0.999):F3} max_ms={Ms(1.0):F3}"));
+    $"rate={options.Rate} connections={options.Connections} seconds={options.Seconds} measured={latencies.Length} errors={errors} non2xx={non2xx} reconnects={reconnects} p50_ms={Ms(0.50):F3} p90_ms={Ms(0.90):F3} p99_ms={Ms(0.99):F3} p999_ms={Ms(0.999):F3} max_ms={Ms(1.0):F3}"));
 return errors == 0 ? 0 : 1;
 
 internal readonly record struct Due(long Timestamp, bool Measured);
 
-internal sealed class Connection(Socket socket, byte[] request)
+internal sealed class Connection(Socket socket, int port, byte[] request)
 {
+    private Socket socket = socket;
+
     private readonly byte[] _buffer = new byte[16 * 1024];
 
     public Channel<Due> Queue { get; } = Channel.CreateUnbounded<Due>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
@@ -70,11 +73,13 @@ internal sealed class Connection(Socket socket, byte[] request)
 
     public int Non2xx { get; private set; }
 
+    public int Reconnects { get; private set; }
+
     public static async Task<Connection> OpenAsync(int port, byte[] request)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         await socket.ConnectAsync("127.0.0.1", port);
-        return new Connection(socket, request);
+        return new Connection(socket, port, request);
     }
 
     public async Task RunAsync()
@@ -88,8 +93,24 @@ internal sealed class Connection(Socket socket, byte[] request)
 
             try
             {
-                await socket.SendAsync(request, SocketFlags.None);
-                var status = await ReadResponseAsync();
+                int status;
+                try
+                {
+                    await socket.SendAsync(request, SocketFlags.None);
+                    status = await ReadResponseAsync();
+                }
+                catch (Exception exception) when (exception is SocketException or IOException)
+                {
+                    // A keep-alive connection the server closed (nginx closes one after keepalive_requests): reconnect and
+                    // send again, as wrk does; the time it takes counts in this request's latency.
+                    socket.Dispose();
+                    socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                    await socket.ConnectAsync("127.0.0.1", port);
+                    Reconnects++;
+                    await socket.SendAsync(request, SocketFlags.None);
+                    status = await ReadResponseAsync();
+                }
+
                 if (due.Measured)
                 {
                     Latencies.Add(Stopwatch.GetTimestamp() - due.Timestamp);
