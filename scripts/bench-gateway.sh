@@ -9,6 +9,7 @@
 # measured from each request's intended send time (no coordinated omission); prints p50/p99/p99.9 and what the gateway
 # adds at p99 over the upstream directly. Needs nginx and wrk. Not part of CI.
 #   scripts/bench-gateway.sh [DURATION_S] [CONNECTIONS]      (defaults 10 and 64)
+#   GATEWAY_ENV="DOTNET_gcServer=1" scripts/bench-gateway.sh  (runtime settings for the gateway process only)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration="${1:-10}"
@@ -48,7 +49,7 @@ cat > "$work/bulwark.json" <<JSON
 JSON
 dotnet build src/Bulwark.Cli -c Release -v q -nologo >/dev/null
 dotnet build bench/Bulwark.LoadGen -c Release -v q -nologo >/dev/null
-dotnet src/Bulwark.Cli/bin/Release/net10.0/bulwark.dll serve --config "$work/bulwark.json" --urls "http://127.0.0.1:$gw" >"$work/gateway.log" 2>&1 & pids+=($!)
+env ${GATEWAY_ENV:-} dotnet src/Bulwark.Cli/bin/Release/net10.0/bulwark.dll serve --config "$work/bulwark.json" --urls "http://127.0.0.1:$gw" >"$work/gateway.log" 2>&1 & pids+=($!)
 for port in $up $px $gw; do
   for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
 done
