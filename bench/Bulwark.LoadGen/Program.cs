@@ -59,9 +59,9 @@ return errors == 0 ? 0 : 1;
 
 internal readonly record struct Due(long Timestamp, bool Measured);
 
-internal sealed class Connection(Socket socket, int port, byte[] request)
+internal sealed class Connection(Socket initial, int port, byte[] request)
 {
-    private Socket socket = socket;
+    private Socket _socket = initial;
 
     private readonly byte[] _buffer = new byte[16 * 1024];
 
@@ -96,18 +96,18 @@ internal sealed class Connection(Socket socket, int port, byte[] request)
                 int status;
                 try
                 {
-                    await socket.SendAsync(request, SocketFlags.None);
+                    await _socket.SendAsync(request, SocketFlags.None);
                     status = await ReadResponseAsync();
                 }
                 catch (Exception exception) when (exception is SocketException or IOException)
                 {
                     // A keep-alive connection the server closed (nginx closes one after keepalive_requests): reconnect and
                     // send again, as wrk does; the time it takes counts in this request's latency.
-                    socket.Dispose();
-                    socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-                    await socket.ConnectAsync("127.0.0.1", port);
+                    _socket.Dispose();
+                    _socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                    await _socket.ConnectAsync("127.0.0.1", port);
                     Reconnects++;
-                    await socket.SendAsync(request, SocketFlags.None);
+                    await _socket.SendAsync(request, SocketFlags.None);
                     status = await ReadResponseAsync();
                 }
 
@@ -127,7 +127,7 @@ internal sealed class Connection(Socket socket, int port, byte[] request)
             }
         }
 
-        socket.Dispose();
+        _socket.Dispose();
     }
 
     // One answer: status line and headers, then Content-Length bytes or chunks up to the last one (no pipelining, so
@@ -188,7 +188,7 @@ internal sealed class Connection(Socket socket, int port, byte[] request)
 
     private async Task<int> ReadSomeAsync(int offset, int max = int.MaxValue)
     {
-        var read = await socket.ReceiveAsync(_buffer.AsMemory(offset, Math.Min(max, _buffer.Length - offset)), SocketFlags.None);
+        var read = await _socket.ReceiveAsync(_buffer.AsMemory(offset, Math.Min(max, _buffer.Length - offset)), SocketFlags.None);
         return read > 0 ? read : throw new IOException("the server closed the connection");
     }
 }
