@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
 # wrk on loopback, in one run, against the same upstream three ways: directly, through nginx as a plain reverse proxy,
-# and through the Bulwark gateway (every request decided by a policy with one per-address limit high enough never to
-# refuse, then forwarded). The upstream is nginx answering a fixed 2-byte body. Prints requests/s and latency per target,
-# then the gateway's ratio to nginx. Needs nginx and wrk. Not part of CI.
+# and through the Bulwark gateway. The gateway's policy is the default policy (every setting at its default: default
+# enrichers, detectors and scoring, Mode enforce) plus one per-address token bucket high enough never to refuse, since
+# all of wrk's requests come from one address; each request is decided, then goes through the cluster guard, the
+# circuit breaker and the forwarder. The upstream is nginx answering a fixed 2-byte body.
+# Part 1 (closed loop, wrk): requests/s and wrk's latency per target, then the gateway's ratio to nginx.
+# Part 2 (open loop, bench/Bulwark.LoadGen): each target at HALF the gateway's saturation throughput from part 1, latency
+# measured from each request's intended send time (no coordinated omission); prints p50/p99/p99.9 and what the gateway
+# adds at p99 over the upstream directly. Needs nginx and wrk. Not part of CI.
 #   scripts/bench-gateway.sh [DURATION_S] [CONNECTIONS]      (defaults 10 and 64)
+#   GATEWAY_ENV="DOTNET_gcServer=1" scripts/bench-gateway.sh  (runtime settings for the gateway process only)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration="${1:-10}"
@@ -22,8 +28,9 @@ worker_processes 1;
 events { worker_connections 1024; }
 http {
   access_log off;
+  keepalive_requests 1000000;
   client_body_temp_path $work/body; proxy_temp_path $work/proxy; fastcgi_temp_path $work/fcgi; uwsgi_temp_path $work/uwsgi; scgi_temp_path $work/scgi;
-  upstream app { server 127.0.0.1:$up; keepalive 64; }
+  upstream app { server 127.0.0.1:$up; keepalive 64; keepalive_requests 1000000; }
   server { listen 127.0.0.1:$up; location / { return 200 'ok'; } }
   server { listen 127.0.0.1:$px; location / { proxy_pass http://app; proxy_http_version 1.1; proxy_set_header Connection ""; } }
 }
@@ -41,7 +48,8 @@ cat > "$work/bulwark.json" <<JSON
 } }
 JSON
 dotnet build src/Bulwark.Cli -c Release -v q -nologo >/dev/null
-dotnet src/Bulwark.Cli/bin/Release/net10.0/bulwark.dll serve --config "$work/bulwark.json" --urls "http://127.0.0.1:$gw" >"$work/gateway.log" 2>&1 & pids+=($!)
+dotnet build bench/Bulwark.LoadGen -c Release -v q -nologo >/dev/null
+env ${GATEWAY_ENV:-} dotnet src/Bulwark.Cli/bin/Release/net10.0/bulwark.dll serve --config "$work/bulwark.json" --urls "http://127.0.0.1:$gw" >"$work/gateway.log" 2>&1 & pids+=($!)
 for port in $up $px $gw; do
   for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
 done
@@ -49,9 +57,20 @@ done
 declare -A rps
 for target in "upstream:$up" "nginx:$px" "gateway:$gw"; do
   name="${target%%:*}"; port="${target##*:}"
-  wrk -t2 -c"$connections" -d2s -H 'User-Agent: wrk' "http://127.0.0.1:$port/bench" >/dev/null   # warm-up
+  wrk -t2 -c"$connections" -d5s -H 'User-Agent: wrk' "http://127.0.0.1:$port/bench" >/dev/null   # warm-up (the JIT's tiers)
   out="$(wrk -t2 -c"$connections" -d"${duration}s" --latency -H 'User-Agent: wrk' "http://127.0.0.1:$port/bench")"
   rps[$name]="$(awk '/Requests\/sec/ {print $2}' <<<"$out")"
   echo "== $name: $(awk '/Requests\/sec/ {print $2}' <<<"$out") req/s; latency p50 $(awk '$1=="50%" {print $2}' <<<"$out"), p99 $(awk '$1=="99%" {print $2}' <<<"$out"); $(grep -E 'Non-2xx|Socket errors' <<<"$out" || echo 'all 2xx')"
 done
 python3 -c "print('gateway / nginx = %.2f, gateway / upstream = %.2f' % (${rps[gateway]} / ${rps[nginx]}, ${rps[gateway]} / ${rps[upstream]}))"
+
+# Part 2: open loop at half the gateway's saturation rate, every target at the same rate, 32 connections.
+rate=$(python3 -c "print(int(${rps[gateway]} / 2))")
+declare -A p99
+for target in "upstream:$up" "nginx:$px" "gateway:$gw"; do
+  name="${target%%:*}"; port="${target##*:}"
+  out="$(dotnet bench/Bulwark.LoadGen/bin/Release/net10.0/bulwark-loadgen.dll --port "$port" --rate "$rate" --connections 32 --seconds "$duration" --warmup 2)"
+  p99[$name]="$(tr ' ' '\n' <<<"$out" | awk -F= '$1=="p99_ms" {print $2}')"
+  echo "== open loop $name: $out"
+done
+python3 -c "print('at %d req/s (half the gateway saturation): gateway p99 - upstream p99 = %.3f ms, nginx p99 - upstream p99 = %.3f ms' % ($rate, ${p99[gateway]} - ${p99[upstream]}, ${p99[nginx]} - ${p99[upstream]}))"

@@ -78,6 +78,10 @@ public static class GatewayHost
             builder.Logging.SetMinimumLevel(LogLevel.Information);
             builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
             builder.Logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
+
+            // With any level of this category on, hosting starts an Activity and a logging scope for every request; it
+            // only logs request start/finish (Kestrel logs the application's unhandled exceptions under its own name).
+            builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
         }
 
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));

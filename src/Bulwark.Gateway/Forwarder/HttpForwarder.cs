@@ -239,9 +239,12 @@ internal static class HttpForwarder
                 continue;
             }
 
+            // The enumerator hands out the stored string[] already: no copy.
+            var upstreamValues = values as string[] ?? values.ToArray();
+            var copied = upstreamValues.Length == 1 ? new StringValues(upstreamValues[0]) : new StringValues(upstreamValues);
+
             // Bulwark's own RateLimit headers (already set) describe the client's standing; an upstream's are added beside them.
-            var existing = response.Headers[name];
-            response.Headers[name] = existing.Count == 0 || !IsRateLimit(name) ? new StringValues(values.ToArray()) : StringValues.Concat(existing, new StringValues(values.ToArray()));
+            response.Headers[name] = IsRateLimit(name) && response.Headers[name] is { Count: > 0 } existing ? StringValues.Concat(existing, copied) : copied;
         }
     }
 

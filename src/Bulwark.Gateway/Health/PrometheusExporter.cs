@@ -18,7 +18,7 @@ internal sealed class PrometheusExporter : IDisposable
     private static readonly double[] Buckets = [0.000_05, 0.000_1, 0.000_25, 0.000_5, 0.001, 0.002_5, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
     private readonly MeterListener _listener = new();
-    private readonly ConcurrentDictionary<Instrument, ConcurrentDictionary<string, Cell>> _series = new();
+    private readonly ConcurrentDictionary<Instrument, Series> _series = new();
 
     public PrometheusExporter()
     {
@@ -26,11 +26,11 @@ internal sealed class PrometheusExporter : IDisposable
         {
             if (instrument.Meter.Name == BulwarkMetrics.MeterName)
             {
-                _series.TryAdd(instrument, new ConcurrentDictionary<string, Cell>(StringComparer.Ordinal));
+                _series.TryAdd(instrument, new Series(Kind(instrument)));
                 listener.EnableMeasurementEvents(instrument);
             }
         };
-        _listener.MeasurementsCompleted = (instrument, _) => _series.TryRemove(instrument, out ConcurrentDictionary<string, Cell>? _);
+        _listener.MeasurementsCompleted = (instrument, _) => _series.TryRemove(instrument, out Series? _);
         _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) => Record(instrument, value, tags));
         _listener.SetMeasurementEventCallback<int>((instrument, value, tags, _) => Record(instrument, value, tags));
         _listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) => Record(instrument, value, tags));
@@ -50,9 +50,10 @@ internal sealed class PrometheusExporter : IDisposable
     {
         _listener.RecordObservableInstruments();
         var text = new StringBuilder(4096);
-        foreach (var (instrument, cells) in _series.OrderBy(s => s.Key.Name, StringComparer.Ordinal))
+        foreach (var (instrument, series) in _series.OrderBy(s => s.Key.Name, StringComparer.Ordinal))
         {
-            var kind = Kind(instrument);
+            var kind = series.Kind;
+            var cells = series.ByLabels;
             var name = MetricName(instrument, kind);
             text.Append("# HELP ").Append(name).Append(' ').Append((instrument.Description ?? instrument.Name).Replace("\n", " ", StringComparison.Ordinal)).Append('\n');
             text.Append("# TYPE ").Append(name).Append(' ').Append(kind).Append('\n');
@@ -88,13 +89,13 @@ internal sealed class PrometheusExporter : IDisposable
 
     private void Record(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {
-        if (!_series.TryGetValue(instrument, out var cells))
+        if (!_series.TryGetValue(instrument, out var series))
         {
             return;
         }
 
-        var kind = Kind(instrument);
-        var cell = cells.GetOrAdd(Labels(tags), _ => new Cell(kind == "histogram"));
+        var kind = series.Kind;
+        var cell = series.CellFor(tags);
         lock (cell)
         {
             switch (kind)
@@ -188,6 +189,44 @@ internal sealed class PrometheusExporter : IDisposable
         }
 
         return builder.ToString();
+    }
+
+    // The cells of one instrument. The label text is formatted once per distinct tag set: measurements look their cell up
+    // by the tags themselves (names and values compared by value, up to four tags), not by formatting the labels again.
+    private sealed class Series(string kind)
+    {
+        public string Kind { get; } = kind;
+
+        public ConcurrentDictionary<string, Cell> ByLabels { get; } = new(StringComparer.Ordinal);
+
+        private ConcurrentDictionary<TagKey, Cell> ByTags { get; } = new();
+
+        public Cell CellFor(ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        {
+            if (tags.Length > 4)
+            {
+                return ByLabels.GetOrAdd(Labels(tags), static (_, histogram) => new Cell(histogram), Kind == "histogram");
+            }
+
+            var key = TagKey.From(tags);
+            if (!ByTags.TryGetValue(key, out var cell))
+            {
+                cell = ByLabels.GetOrAdd(Labels(tags), static (_, histogram) => new Cell(histogram), Kind == "histogram");
+                ByTags.TryAdd(key, cell);
+            }
+
+            return cell;
+        }
+    }
+
+    private readonly record struct TagKey(int Count, string? K0, object? V0, string? K1, object? V1, string? K2, object? V2, string? K3, object? V3)
+    {
+        public static TagKey From(ReadOnlySpan<KeyValuePair<string, object?>> tags) => new(
+            tags.Length,
+            tags.Length > 0 ? tags[0].Key : null, tags.Length > 0 ? tags[0].Value : null,
+            tags.Length > 1 ? tags[1].Key : null, tags.Length > 1 ? tags[1].Value : null,
+            tags.Length > 2 ? tags[2].Key : null, tags.Length > 2 ? tags[2].Value : null,
+            tags.Length > 3 ? tags[3].Key : null, tags.Length > 3 ? tags[3].Value : null);
     }
 
     private sealed class Cell(bool histogram)
