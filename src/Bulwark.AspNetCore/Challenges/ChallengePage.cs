@@ -92,7 +92,7 @@ internal static class ChallengePage
                 headers: { 'content-type': 'application/x-www-form-urlencoded' },
                 body: 'challenge=' + encodeURIComponent(challenge) + '&nonce=' + nonce,
               });
-              try { sessionStorage.setItem('bulwark-solve-ms', String(ms)); } catch (e) { }
+              try { sessionStorage.setItem('bulwark-solve-ms', String(ms)); sessionStorage.setItem('bulwark-solve-hashes', String(nonce + 1)); } catch (e) { }
               if (!answer.ok) { status.textContent = 'The check failed. Load the page again to retry.'; return; }
               if (box.dataset.reload === '1') { status.textContent = 'Done. Loading the page.'; location.reload(); }
               else status.textContent = 'Done. Go back and send your request again.';

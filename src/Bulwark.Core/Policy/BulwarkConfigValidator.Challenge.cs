@@ -7,7 +7,7 @@ public static partial class BulwarkConfigValidator
 {
     private static void CheckChallenge(List<ConfigError> errors, string path, ChallengeOptions challenge)
     {
-        Range(errors, path, "Difficulty", challenge.Difficulty, 1, 32, "18 takes a browser about half a second; each bit doubles the work");
+        Range(errors, path, "Difficulty", challenge.Difficulty, 1, 32, "16 is the default (well under a second in a browser); each bit doubles the work");
         Range(errors, path, "ChallengeSeconds", challenge.ChallengeSeconds, 10, 86_400, "300 is the default");
         Range(errors, path, "PassMinutes", challenge.PassMinutes, 1, 10_080, "30 is the default");
         if (challenge.Key is { } key && key.Length < 32)

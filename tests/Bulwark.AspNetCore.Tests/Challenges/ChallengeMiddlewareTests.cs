@@ -78,7 +78,7 @@ public sealed class ChallengeMiddlewareTests
         using var host = await Start();
         var client = host.GetTestClient();
         var (challenge, difficulty, url) = await ChallengeOf(await client.SendAsync(Risky(70)));
-        Assert.Equal(18, difficulty);
+        Assert.Equal(16, difficulty);
         Assert.Equal("/.bulwark/challenge/verify", url);
 
         var verified = await Verify(client, url, challenge, Solve(challenge, difficulty));
@@ -137,7 +137,7 @@ public sealed class ChallengeMiddlewareTests
         Assert.Equal(HttpStatusCode.Unauthorized, page.StatusCode);
         var html = await page.Content.ReadAsStringAsync();
         Assert.Contains("<h1>Challenge required</h1>", html, StringComparison.Ordinal);
-        Assert.Contains("data-difficulty=\"18\"", html, StringComparison.Ordinal);
+        Assert.Contains("data-difficulty=\"16\"", html, StringComparison.Ordinal);
         Assert.Contains("data-verify=\"/.bulwark/challenge/verify\"", html, StringComparison.Ordinal);
         Assert.Contains("crypto.subtle.digest('SHA-256'", html, StringComparison.Ordinal);
     }

@@ -25,7 +25,7 @@ public sealed class ChallengeConfigTests
     {
         var c = BulwarkConfigLoader.LoadJson("{\"Bulwark\":{}}").Options!.Challenge;
         Assert.True(c.Enabled);
-        Assert.Equal(18, c.Difficulty);
+        Assert.Equal(16, c.Difficulty);
         Assert.Equal(30, c.PassMinutes);
         Assert.Null(c.Key);
         Assert.Equal("bulwark_pass", c.CookieName);
