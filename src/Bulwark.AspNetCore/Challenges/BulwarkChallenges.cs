@@ -23,6 +23,8 @@ public static class BulwarkChallenges
     /// <summary>The algorithm name the 401 body gives.</summary>
     public const string Algorithm = "sha256-leading-zero-bits";
 
+    private const int MaxFormBytes = 1024;
+
     private static readonly ConditionalWeakTable<ChallengeOptions, ChallengeSigner> Signers = [];
 
     /// <summary>The signer of a configuration (one per <see cref="ChallengeOptions"/> instance, so a reload with a new key takes effect).</summary>
@@ -101,6 +103,13 @@ public static class BulwarkChallenges
         string? nonce = request.Query["nonce"];
         if (HttpMethods.IsPost(request.Method) && request.HasFormContentType)
         {
+            // A solution is two short fields: read no more than a small form (the endpoint is open to anyone).
+            if (request.ContentLength is not { } length || length > MaxFormBytes)
+            {
+                await WriteProblemAsync(httpContext, 400, "challenge_incomplete", $"Send the fields challenge and nonce in a form of at most {MaxFormBytes} bytes with a Content-Length.").ConfigureAwait(false);
+                return;
+            }
+
             var form = await request.ReadFormAsync(httpContext.RequestAborted).ConfigureAwait(false);
             challenge = form["challenge"].ToString() is { Length: > 0 } c ? c : challenge;
             nonce = form["nonce"].ToString() is { Length: > 0 } n ? n : nonce;

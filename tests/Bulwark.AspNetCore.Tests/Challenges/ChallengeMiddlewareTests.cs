@@ -116,6 +116,10 @@ public sealed class ChallengeMiddlewareTests
         Assert.Equal(HttpStatusCode.Forbidden, (await Verify(client, url, forged, Solve(forged, 1))).StatusCode);
 
         Assert.Equal(HttpStatusCode.BadRequest, (await client.PostAsync(new Uri(url, UriKind.Relative), new FormUrlEncodedContent([new("nonce", "1")]))).StatusCode);
+
+        // The endpoint is open to anyone: a big form is not read.
+        var big = await client.PostAsync(new Uri(url, UriKind.Relative), new FormUrlEncodedContent([new("challenge", challenge), new("nonce", nonce), new("pad", new string('x', 4000))]));
+        Assert.Equal(HttpStatusCode.BadRequest, big.StatusCode);
     }
 
     [Fact]
