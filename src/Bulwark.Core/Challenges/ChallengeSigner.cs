@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Buffers.Text;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -14,6 +15,17 @@ public sealed class ChallengeSigner
 {
     /// <summary>The process's random key, used when no key is configured.</summary>
     private static readonly byte[] ProcessKey = RandomNumberGenerator.GetBytes(32);
+
+    private const byte ChallengeKind = (byte)'c';
+    private const byte PassKind = (byte)'p';
+    private const int MacBytes = 32;
+    private const int MacChars = 43; // base64url of 32 bytes, unpadded
+
+    [ThreadStatic]
+    private static IncrementalHash? t_hmac;
+
+    [ThreadStatic]
+    private static byte[]? t_hmacKey;
 
     private readonly byte[] _key;
 
@@ -31,8 +43,10 @@ public sealed class ChallengeSigner
     {
         Span<byte> salt = stackalloc byte[12];
         RandomNumberGenerator.Fill(salt);
-        var head = string.Create(CultureInfo.InvariantCulture, $"{expires.ToUnixTimeSeconds()}.{difficulty}.{Base64Url(salt)}");
-        return head + "." + Mac("challenge", head, binding);
+        var head = string.Create(CultureInfo.InvariantCulture, $"{expires.ToUnixTimeSeconds()}.{difficulty}.{Base64Url.EncodeToString(salt)}");
+        Span<byte> mac = stackalloc byte[MacBytes];
+        Mac(ChallengeKind, head, binding, mac);
+        return head + "." + Base64Url.EncodeToString(mac);
     }
 
     /// <summary>Checks a challenge's signature, binding and expiry and returns its difficulty; null when any fails.</summary>
@@ -49,12 +63,13 @@ public sealed class ChallengeSigner
             return null;
         }
 
-        var head = challenge[..lastDot];
-        var parts = head.Split('.');
-        if (parts.Length != 3
-            || !long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var expiry)
-            || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var difficulty)
-            || !FixedEquals(challenge.AsSpan(lastDot + 1), Mac("challenge", head, binding)))
+        var head = challenge.AsSpan(0, lastDot);
+        var firstDot = head.IndexOf('.');
+        var secondDot = firstDot < 0 ? -1 : head[(firstDot + 1)..].IndexOf('.');
+        if (firstDot <= 0 || secondDot <= 0
+            || !long.TryParse(head[..firstDot], NumberStyles.None, CultureInfo.InvariantCulture, out var expiry)
+            || !int.TryParse(head.Slice(firstDot + 1, secondDot), NumberStyles.None, CultureInfo.InvariantCulture, out var difficulty)
+            || !MacMatches(ChallengeKind, head, binding, challenge.AsSpan(lastDot + 1)))
         {
             return null;
         }
@@ -101,7 +116,9 @@ public sealed class ChallengeSigner
     public string IssuePass(in ChallengeBinding binding, DateTimeOffset expires)
     {
         var head = expires.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
-        return head + "." + Mac("pass", head, binding);
+        Span<byte> mac = stackalloc byte[MacBytes];
+        Mac(PassKind, head, binding, mac);
+        return head + "." + Base64Url.EncodeToString(mac);
     }
 
     /// <summary>True when <paramref name="token"/> was issued for <paramref name="binding"/> with this key and has not expired.</summary>
@@ -118,26 +135,77 @@ public sealed class ChallengeSigner
             return false;
         }
 
-        return FixedEquals(token.AsSpan(dot + 1), Mac("pass", token[..dot], binding));
+        return MacMatches(PassKind, token.AsSpan(0, dot), binding, token.AsSpan(dot + 1));
     }
 
-    // HMAC-SHA256 over kind, the token's head and the binding (the User-Agent hashed first so the input stays small).
-    private string Mac(string kind, string head, in ChallengeBinding binding)
+    private bool MacMatches(byte kind, ReadOnlySpan<char> head, in ChallengeBinding binding, ReadOnlySpan<char> presented)
     {
-        Span<byte> ua = stackalloc byte[32];
-        SHA256.HashData(Encoding.UTF8.GetBytes(binding.UserAgent), ua);
-        var text = string.Concat("bulwark-challenge-v1\n", kind, "\n", head, "\n", binding.IpGroup, "\n", binding.Site, "\n", Convert.ToHexString(ua));
-        Span<byte> mac = stackalloc byte[32];
-        HMACSHA256.HashData(_key, Encoding.UTF8.GetBytes(text), mac);
-        return Base64Url(mac);
+        Span<byte> given = stackalloc byte[MacBytes + 3];
+        if (presented.Length != MacChars || !Base64Url.TryDecodeFromChars(presented, given, out var written) || written != MacBytes)
+        {
+            return false;
+        }
+
+        Span<byte> expected = stackalloc byte[MacBytes];
+        Mac(kind, head, binding, expected);
+        return CryptographicOperations.FixedTimeEquals(given[..MacBytes], expected);
     }
 
-    private static bool FixedEquals(ReadOnlySpan<char> presented, string expected) =>
-        presented.Length == expected.Length
-        && CryptographicOperations.FixedTimeEquals(MemoryMarshalBytes(presented), MemoryMarshalBytes(expected));
+    // HMAC-SHA256 over a version and kind byte, the token's head, the IP group, the site and the User-Agent, separated by
+    // newlines (none of them can hold one). One reusable HMAC per thread: no key setup per call.
+    private void Mac(byte kind, ReadOnlySpan<char> head, in ChallengeBinding binding, Span<byte> destination)
+    {
+        var hmac = t_hmac;
+        if (hmac is null || !ReferenceEquals(t_hmacKey, _key))
+        {
+            hmac?.Dispose();
+            hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, _key);
+            t_hmac = hmac;
+            t_hmacKey = _key;
+        }
 
-    private static ReadOnlySpan<byte> MemoryMarshalBytes(ReadOnlySpan<char> text) => System.Runtime.InteropServices.MemoryMarshal.AsBytes(text);
+        // The message is gathered in one buffer so the HMAC is fed in one call (each call crosses into the crypto library).
+        Span<byte> buffer = stackalloc byte[1024];
+        "bwc1"u8.CopyTo(buffer);
+        buffer[4] = kind;
+        buffer[5] = (byte)'\n';
+        var used = 6;
+        Put(hmac, buffer, ref used, head);
+        Put(hmac, buffer, ref used, binding.IpGroup);
+        Put(hmac, buffer, ref used, binding.Site);
+        Put(hmac, buffer, ref used, binding.UserAgent);
+        hmac.AppendData(buffer[..used]);
+        hmac.GetHashAndReset(destination);
+    }
 
-    private static string Base64Url(ReadOnlySpan<byte> bytes) =>
-        Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    // Appends text and a newline to the buffer, handing the buffer to the HMAC whenever it is full.
+    private static void Put(IncrementalHash hmac, Span<byte> buffer, ref int used, ReadOnlySpan<char> text)
+    {
+        while (true)
+        {
+            var room = buffer.Length - used - 1; // one byte stays for the newline
+            if (Encoding.UTF8.GetMaxByteCount(text.Length) <= room)
+            {
+                used += Encoding.UTF8.GetBytes(text, buffer[used..]);
+                buffer[used++] = (byte)'\n';
+                return;
+            }
+
+            var take = (room / 3) - 1; // GetMaxByteCount(n) is 3(n + 1)
+            if (take > 0 && char.IsHighSurrogate(text[take - 1]))
+            {
+                take--;
+            }
+
+            if (take <= 0)
+            {
+                hmac.AppendData(buffer[..used]);
+                used = 0;
+                continue;
+            }
+
+            used += Encoding.UTF8.GetBytes(text[..take], buffer[used..]);
+            text = text[take..];
+        }
+    }
 }

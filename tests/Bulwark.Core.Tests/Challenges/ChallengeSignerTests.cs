@@ -47,6 +47,18 @@ public sealed class ChallengeSignerTests
     }
 
     [Fact]
+    public void Long_user_agents_are_signed_whole()
+    {
+        // Longer than the signer's buffer, with non-ASCII text across the chunk borders: a change at the very end counts.
+        var signer = new ChallengeSigner(Key);
+        var ua = string.Concat(Enumerable.Repeat("Mozilla/5.0 (ünïcödé 😀) ", 200));
+        var pass = signer.IssuePass(Client with { UserAgent = ua }, T0.AddMinutes(30));
+        Assert.True(signer.CheckPass(pass, Client with { UserAgent = ua }, T0));
+        Assert.False(signer.CheckPass(pass, Client with { UserAgent = ua + "x" }, T0));
+        Assert.False(signer.CheckPass(pass, Client with { UserAgent = ua[..^1] }, T0));
+    }
+
+    [Fact]
     public void A_tampered_or_foreign_pass_is_refused()
     {
         var signer = new ChallengeSigner(Key);
