@@ -42,6 +42,11 @@ public sealed partial class BulwarkMiddleware
     public Task InvokeAsync(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
+        if (context.Request.Path.Equals(Challenges.BulwarkChallenges.VerifyPath, StringComparison.OrdinalIgnoreCase))
+        {
+            return Challenges.BulwarkChallenges.VerifyAsync(context); // where challenge pages send their solution
+        }
+
         var endpoint = context.GetEndpoint();
         if (endpoint?.Metadata.GetMetadata<IDisableBulwarkMetadata>() is not null)
         {

@@ -49,18 +49,29 @@ public static class BulwarkResponses
         ArgumentNullException.ThrowIfNull(httpContext);
         ArgumentNullException.ThrowIfNull(decision);
         var accept = httpContext.Request.Headers.Accept.ToString();
+        var ticket = decision.ReasonCode == ReasonCodes.ChallengeRequired ? Challenges.BulwarkChallenges.Issue(httpContext) : null;
         if (accept.Contains("text/html", StringComparison.OrdinalIgnoreCase) && decision.StatusCode != 429 && decision.Schema is null)
         {
             httpContext.Response.ContentType = "text/html; charset=utf-8";
-            return httpContext.Response.WriteAsync(HtmlPage(decision), httpContext.RequestAborted);
+            var page = ticket is null
+                ? HtmlPage(decision)
+                : Challenges.ChallengePage.Render(Title(decision.StatusCode), Detail(decision), decision.Id, ticket,
+                    reload: HttpMethods.IsGet(httpContext.Request.Method) || HttpMethods.IsHead(httpContext.Request.Method));
+            return httpContext.Response.WriteAsync(page, httpContext.RequestAborted);
         }
 
         httpContext.Response.ContentType = "application/problem+json";
-        return httpContext.Response.Body.WriteAsync(ProblemJson(decision), httpContext.RequestAborted).AsTask();
+        return httpContext.Response.Body.WriteAsync(ProblemJson(decision, ticket), httpContext.RequestAborted).AsTask();
     }
 
     /// <summary>The RFC 9457 body for a refusal.</summary>
-    public static byte[] ProblemJson(Decision decision)
+    public static byte[] ProblemJson(Decision decision) => ProblemJson(decision, null);
+
+    /// <summary>
+    /// The RFC 9457 body for a refusal; with a <paramref name="challenge"/>, a <c>challenge</c> member says how to solve it
+    /// (docs/challenge.md).
+    /// </summary>
+    public static byte[] ProblemJson(Decision decision, Challenges.ChallengeTicket? challenge)
     {
         ArgumentNullException.ThrowIfNull(decision);
         using var stream = new MemoryStream(256);
@@ -87,6 +98,17 @@ public static class BulwarkResponses
                 writer.WriteString("detail", violation.Detail);
                 writer.WriteEndObject();
                 writer.WriteEndArray();
+            }
+
+            if (challenge is not null)
+            {
+                writer.WriteStartObject("challenge");
+                writer.WriteString("algorithm", Challenges.BulwarkChallenges.Algorithm);
+                writer.WriteString("challenge", challenge.Challenge);
+                writer.WriteNumber("difficulty", challenge.Difficulty);
+                writer.WriteString("verify_url", challenge.VerifyPath);
+                writer.WriteString("expires", challenge.Expires.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture));
+                writer.WriteEndObject();
             }
 
             writer.WriteEndObject();

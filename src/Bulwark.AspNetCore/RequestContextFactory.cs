@@ -45,10 +45,11 @@ public static class RequestContextFactory
             session = NullIfEmpty(request.Headers[identity.SessionHeader].ToString());
         }
 
+        var clientIp = ResolveClientIp(httpContext, configuration);
         return new RequestContext
         {
             Timestamp = now,
-            ClientIp = ResolveClientIp(httpContext, configuration),
+            ClientIp = clientIp,
             Method = request.Method,
             Path = request.Path.HasValue ? request.Path.Value! : "/",
             RouteTemplate = (httpContext.GetEndpoint() as Microsoft.AspNetCore.Routing.RouteEndpoint)?.RoutePattern.RawText,
@@ -62,6 +63,7 @@ public static class RequestContextFactory
             Body = body,
             BodyState = bodyState,
             PolicyName = policyName,
+            ChallengePassed = Challenges.BulwarkChallenges.HasPass(httpContext, configuration, clientIp, now),
         };
     }
 

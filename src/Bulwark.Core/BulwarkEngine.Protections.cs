@@ -227,7 +227,7 @@ public sealed partial class BulwarkEngine
 
     // After limits and score: a lock refuses whatever else was decided; failures challenge or delay what would pass.
     private static void ApplyLogin(
-        CompiledLogin login, in LoginState state, ref DecisionAction action, ref int status, ref string code, ref TimeSpan delay,
+        CompiledLogin login, in LoginState state, bool challengePassed, ref DecisionAction action, ref int status, ref string code, ref TimeSpan delay,
         ref TimeSpan? retryAfter, List<DecisionReason> reasons)
     {
         if (state.Locked)
@@ -248,7 +248,13 @@ public sealed partial class BulwarkEngine
         }
 
         var failures = Math.Max(state.Failures, 0);
-        if (login.ChallengeAfterFailures > 0 && failures >= login.ChallengeAfterFailures)
+        if (login.ChallengeAfterFailures > 0 && failures >= login.ChallengeAfterFailures && challengePassed)
+        {
+            // A solved challenge lets the attempt through; the failure delay below and the lockout still apply.
+            reasons.Add(new DecisionReason(ReasonCodes.ChallengePassed, 0,
+                $"account has {failures} failed logins in the window; the client holds a valid challenge pass"));
+        }
+        else if (login.ChallengeAfterFailures > 0 && failures >= login.ChallengeAfterFailures)
         {
             action = DecisionAction.Challenge;
             status = 401;

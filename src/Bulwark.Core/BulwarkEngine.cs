@@ -512,6 +512,12 @@ public sealed partial class BulwarkEngine
                 status = 403;
                 code = ReasonCodes.HighRisk;
             }
+            else if (policy.ChallengeThreshold > 0 && score >= policy.ChallengeThreshold && request.ChallengePassed)
+            {
+                // A solved challenge satisfies the score challenge: the request goes on (held only by a limit's delay).
+                code = delay > TimeSpan.Zero ? code : ReasonCodes.ChallengePassed;
+                reasons.Add(new DecisionReason(ReasonCodes.ChallengePassed, 0, $"score {score} reached the challenge threshold {policy.ChallengeThreshold}; the client holds a valid pass"));
+            }
             else if (policy.ChallengeThreshold > 0 && score >= policy.ChallengeThreshold)
             {
                 action = DecisionAction.Challenge;
@@ -533,7 +539,7 @@ public sealed partial class BulwarkEngine
 
         if (policy.Login is { } loginPreset)
         {
-            ApplyLogin(loginPreset, in login, ref action, ref status, ref code, ref delay, ref retryAfter, reasons);
+            ApplyLogin(loginPreset, in login, request.ChallengePassed, ref action, ref status, ref code, ref delay, ref retryAfter, reasons);
         }
 
         // Step-up: a hosting-network request that the score alone would hold up is passed on with a second-factor request.

@@ -54,6 +54,13 @@ public sealed class RequestContext
     /// <summary>The policy to apply, when the front door already knows it (endpoint metadata). Overrides the route table.</summary>
     public string? PolicyName { get; init; }
 
+    /// <summary>
+    /// True when the front door verified a valid challenge pass (docs/challenge.md) for this client. The engine then lets a
+    /// request through that only a challenge would have stopped (score or login-failure challenges); never a block, ban,
+    /// limit or lockout.
+    /// </summary>
+    public bool ChallengePassed { get; init; }
+
     /// <summary>Reads a top-level string or number member of <see cref="Body"/>, or null.</summary>
     public string? GetBodyField(string name)
     {

@@ -112,6 +112,7 @@ public static class GatewayHost
             app.MapMethods(EndpointPrefix + "/decide", ["GET", "HEAD"], (HttpContext context, DecisionEndpoint endpoint) => endpoint.InvokeAsync(context));
         }
 
+        app.MapMethods(Bulwark.AspNetCore.Challenges.BulwarkChallenges.VerifyPath, ["GET", "POST"], Bulwark.AspNetCore.Challenges.BulwarkChallenges.VerifyAsync);
         app.MapGet(EndpointPrefix + "/health", HealthEndpoints.HealthAsync);
         app.MapGet(EndpointPrefix + "/ready", (HttpContext context, HealthEndpoints health) => health.ReadyAsync(context));
         app.MapGet(EndpointPrefix + "/metrics", (HttpContext context, PrometheusExporter exporter) => exporter.WriteAsync(context));

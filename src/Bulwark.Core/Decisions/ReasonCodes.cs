@@ -36,6 +36,9 @@ public static class ReasonCodes
     /// <summary>The request must pass a challenge first.</summary>
     public const string ChallengeRequired = "challenge_required";
 
+    /// <summary>A challenge would have stopped the request, but the client presented a valid pass (docs/challenge.md).</summary>
+    public const string ChallengePassed = "challenge_passed";
+
     /// <summary>The login preset locked the account after too many failures (the same for accounts that do not exist).</summary>
     public const string LoginLocked = "login_locked";
 

@@ -21,7 +21,7 @@ public static partial class BulwarkConfigReader
     internal static readonly string[] Stores = ["memory", "redis"];
 
     private static readonly string[] BulwarkKeys =
-        ["Mode", "TrustedProxies", "Ipv6Prefix", "State", "Lists", "Identity", "Privacy", "IpIntel", "Routes", "Policies", "Gateway", "Schema", "Fingerprints", "Behavior"];
+        ["Mode", "TrustedProxies", "Ipv6Prefix", "State", "Lists", "Identity", "Privacy", "IpIntel", "Routes", "Policies", "Gateway", "Schema", "Fingerprints", "Behavior", "Challenge"];
     private static readonly string[] StateKeys = ["Store", "Memory", "Redis"];
     private static readonly string[] MemoryKeys = ["MaxEntries"];
     private static readonly string[] RedisKeys = ["Connection", "KeyPrefix", "BudgetMs", "FallbackShare"];
@@ -94,6 +94,7 @@ public static partial class BulwarkConfigReader
                     "Gateway" => o with { Gateway = ReadGateway(child, p) },
                     "Schema" => o with { Schema = ReadSchema(child, p) },
                     "Behavior" => o with { Behavior = ReadBehavior(child, p) },
+                    "Challenge" => o with { Challenge = ReadChallenge(child, p) },
                     _ => o,
                 };
             }

@@ -40,6 +40,7 @@ public static partial class BulwarkConfigValidator
         CheckGateway(errors, ConfigPath.Property(root, "Gateway"), options.Gateway);
         CheckFingerprints(errors, ConfigPath.Property(root, "Fingerprints"), options.Fingerprints);
         CheckBehavior(errors, ConfigPath.Property(root, "Behavior"), options.Behavior);
+        CheckChallenge(errors, ConfigPath.Property(root, "Challenge"), options.Challenge);
 
         var routes = ConfigPath.Property(root, "Routes");
         for (var i = 0; i < options.Routes.Count; i++)

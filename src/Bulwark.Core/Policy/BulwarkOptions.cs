@@ -35,6 +35,9 @@ public sealed record BulwarkOptions
     /// <summary>Global bounds of behavioural detection: actor ceiling, velocity, honeypots, repeat offenders.</summary>
     public Bulwark.Core.Behavior.BehaviorOptions Behavior { get; init; } = new();
 
+    /// <summary>The proof-of-work challenge and its pass cookie (docs/challenge.md).</summary>
+    public Bulwark.Core.Challenges.ChallengeOptions Challenge { get; init; } = new();
+
     /// <summary>Routes, matched in order: the first whose methods and path match picks the policy.</summary>
     public IReadOnlyList<RouteOptions> Routes { get; init; } = [];
 
