@@ -11,14 +11,15 @@ namespace Bulwark.Core.Behavior;
 /// Credential stuffing and password spraying on policies with <see cref="StuffingOptions.Enabled"/>: distinct accounts
 /// tried per IP group, subnet, ASN and fingerprint cluster (the coarser groups only when most of their logins fail), the
 /// failure ratio per IP group, and one password tried against many accounts. The password is reduced to 64 bits of
-/// HMAC-SHA-256 under a key drawn at random when the process starts; neither the password nor its hash leaves memory,
-/// and the hash only picks a counter.
+/// SipHash-2-4, a keyed pseudo-random function, under a 128-bit key drawn at random when the process starts; the UTF-8
+/// copy is wiped after hashing, neither the password nor its hash leaves memory, and the hash only picks a counter.
 /// </summary>
 public sealed class StuffingDetector : IDetector
 {
     private const ulong KindIp = 1, KindSubnet = 2, KindAsn = 3, KindCluster = 4, KindPassword = 5;
 
-    private readonly byte[] _passwordKey = RandomNumberGenerator.GetBytes(32);
+    private readonly ulong _passwordKey0 = RandomKey();
+    private readonly ulong _passwordKey1 = RandomKey();
     private readonly BoundedTable<DistinctCounter> _groups;
     private readonly ConcurrentDictionary<string, CompiledBehavior> _policies = new(StringComparer.OrdinalIgnoreCase);
     private readonly BehaviorState _state;
@@ -146,10 +147,16 @@ public sealed class StuffingDetector : IDetector
     {
         Span<byte> utf8 = password.Length <= 256 ? stackalloc byte[password.Length * 3] : new byte[Encoding.UTF8.GetMaxByteCount(password.Length)];
         var length = Encoding.UTF8.GetBytes(password, utf8);
-        Span<byte> mac = stackalloc byte[32];
-        HMACSHA256.HashData(_passwordKey, utf8[..length], mac);
+        var hash = SipHash.Hash(_passwordKey0, _passwordKey1, utf8[..length]);
         utf8.Clear();
-        return BitConverter.ToUInt64(mac);
+        return hash;
+    }
+
+    private static ulong RandomKey()
+    {
+        Span<byte> key = stackalloc byte[8];
+        RandomNumberGenerator.Fill(key);
+        return BitConverter.ToUInt64(key);
     }
 
     private static ulong Key(ulong kind, ulong value) => BehaviorHash.Combine(kind, value);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Bulwark.Core.Decisions;
 using Bulwark.Core.Pipeline;
 
 namespace Bulwark.Core.Behavior;
@@ -45,8 +46,8 @@ public sealed class TimingDetector(BehaviorState state) : IDetector
                 var cv = Math.Sqrt(variance) / mean;
                 if (cv < options.MaxCv)
                 {
-                    context.AddSignal(BehaviorSignals.TimingRegular, 30, string.Create(CultureInfo.InvariantCulture,
-                        $"{tracked.Identity.ActorKind}: {intervals} intervals of {mean:0.###} s on average vary by {cv:0.###} (under {options.MaxCv})"));
+                    // Deferred: a metronome client fires this on every request, and the numbers are read only if recorded.
+                    context.AddSignal(BehaviorSignals.TimingRegular, 30, new RegularDetail(tracked.Identity.ActorKind, intervals, mean, cv, options.MaxCv));
                 }
             }
         }
@@ -70,5 +71,11 @@ public sealed class TimingDetector(BehaviorState state) : IDetector
                     $"{tracked.Identity.ActorKind}: {count} requests to this route within {options.BurstMs} ms"));
             }
         }
+    }
+
+    private sealed class RegularDetail(string actorKind, int intervals, double mean, double cv, double maxCv) : DeferredDetail
+    {
+        public override string Format() => string.Create(CultureInfo.InvariantCulture,
+            $"{actorKind}: {intervals} intervals of {mean:0.###} s on average vary by {cv:0.###} (under {maxCv})");
     }
 }

@@ -48,25 +48,25 @@ public sealed class BrowserHeadersDetector(ClientIdentity identity) : IDetector
         var major = ua.Major ?? 0;
         var chromium = ua.Engine == "chromium";
         var secure = request.Tls is not null;
-        var missing = new List<string>(4);
+        List<string>? missing = null; // allocated only when something is missing
         if (headers["accept-language"] is null)
         {
-            missing.Add("Accept-Language");
+            (missing ??= new List<string>(3)).Add("Accept-Language");
         }
 
         var sendsFetchMetadata = (chromium && major >= 76) || (ua.Family == "firefox" && major >= 90) || (ua.Family == "safari" && major >= 17);
         if (secure && sendsFetchMetadata && headers["sec-fetch-mode"] is null && headers["sec-fetch-site"] is null && headers["sec-fetch-dest"] is null)
         {
-            missing.Add("Sec-Fetch-*");
+            (missing ??= new List<string>(3)).Add("Sec-Fetch-*");
         }
 
         var hints = headers["sec-ch-ua"];
         if (secure && chromium && major >= 89 && hints is null)
         {
-            missing.Add("sec-ch-ua");
+            (missing ??= new List<string>(3)).Add("sec-ch-ua");
         }
 
-        if (missing.Count > 0)
+        if (missing is not null)
         {
             context.AddSignal(MissingSignal, 25, $"User-Agent says {ua.Family} {major} but {string.Join(", ", missing)} {(missing.Count == 1 ? "is" : "are")} missing");
         }

@@ -54,6 +54,18 @@ public sealed class EvaluationContext
         (_signals ??= new List<DecisionReason>(4)).Add(new DecisionReason(signal, weight, detail));
     }
 
+    /// <summary>Records a signal whose evidence is formatted only when it is read (see <see cref="DeferredDetail"/>).</summary>
+    internal void AddSignal(string signal, int defaultWeight, DeferredDetail detail)
+    {
+        var weight = Policy.WeightOf(signal, defaultWeight);
+        if (weight <= 0)
+        {
+            return;
+        }
+
+        (_signals ??= new List<DecisionReason>(4)).Add(new DecisionReason(signal, weight, detail));
+    }
+
     /// <summary>Puts the request in a risk tier (idempotent).</summary>
     public void AddTier(string tier)
     {

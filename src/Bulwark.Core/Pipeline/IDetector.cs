@@ -7,7 +7,7 @@ namespace Bulwark.Core.Pipeline;
 /// </summary>
 public interface IDetector
 {
-    /// <summary>Adds this detector's signals for <paramref name="request"/> through <see cref="EvaluationContext.AddSignal"/>.</summary>
+    /// <summary>Adds this detector's signals for <paramref name="request"/> through <see cref="EvaluationContext.AddSignal(string, int, string)"/>.</summary>
     void Detect(RequestContext request, EvaluationContext context);
 
     /// <summary>Learns from the upstream's answer (status 0: the client went away before one). Default: nothing.</summary>

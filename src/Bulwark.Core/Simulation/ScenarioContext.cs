@@ -40,6 +40,58 @@ public sealed class ScenarioContext
     /// <summary>End of the timeline.</summary>
     public DateTimeOffset End => Options.Start + Options.Duration;
 
+    /// <summary>
+    /// The password of <paramref name="account"/>: deterministic from the run's seed and the account, different between
+    /// accounts (as real users' passwords are). Does not draw from <see cref="Random"/>, so adding it changes no other
+    /// generated request.
+    /// </summary>
+    public string PasswordOf(string account) => Words(Mix(account, 0), 12);
+
+    /// <summary>
+    /// A mistyped password of <paramref name="account"/>: its own password with one character changed, the
+    /// <paramref name="attempt"/>-th of that user (real typos are near the user's own password and differ between users,
+    /// so they do not read as one password sprayed over many accounts).
+    /// </summary>
+    public string TypoOf(string account, int attempt = 0)
+    {
+        var password = PasswordOf(account);
+        var h = Mix(account, (ulong)attempt + 1);
+        var chars = password.ToCharArray();
+        var at = (int)(h % (ulong)chars.Length);
+        var replacement = Alphabet[(int)((h >> 16) % (ulong)Alphabet.Length)];
+        chars[at] = replacement == chars[at] ? Alphabet[(Alphabet.IndexOf(replacement, StringComparison.Ordinal) + 1) % Alphabet.Length] : replacement;
+        return new string(chars);
+    }
+
+    private const string Alphabet = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789!#%";
+
+    private ulong Mix(string account, ulong salt)
+    {
+        // FNV-1a over the account, then a SplitMix64 finaliser with the run's seed and the salt.
+        var h = 14695981039346656037UL;
+        foreach (var c in account)
+        {
+            h = (h ^ c) * 1099511628211UL;
+        }
+
+        h ^= ((ulong)(uint)Options.Seed << 32) ^ (salt * 0x9E3779B97F4A7C15UL);
+        h = (h ^ (h >> 30)) * 0xBF58476D1CE4E5B9UL;
+        h = (h ^ (h >> 27)) * 0x94D049BB133111EBUL;
+        return h ^ (h >> 31);
+    }
+
+    private static string Words(ulong h, int length)
+    {
+        Span<char> chars = stackalloc char[length];
+        for (var i = 0; i < length; i++)
+        {
+            chars[i] = Alphabet[(int)(h % (ulong)Alphabet.Length)];
+            h = (h / (ulong)Alphabet.Length) ^ ((h << 7) * 0x9E3779B97F4A7C15UL);
+        }
+
+        return new string(chars);
+    }
+
     /// <summary>Adds a request.</summary>
     public void Emit(SimulatedRequest request) => _requests.Add(request);
 

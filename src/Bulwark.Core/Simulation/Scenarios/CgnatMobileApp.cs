@@ -24,11 +24,11 @@ internal sealed class CgnatMobileApp : Scenario
             var t = context.Between(context.Start, context.End - TimeSpan.FromMinutes(10));
             if (context.Random.NextDouble() < 0.05)
             {
-                context.Emit(app.Request(t, ip, "POST", "/api/auth/login", 401, body: Json.Body(("username", account), ("password", "typo")), account: account, accept: "application/json"));
+                context.Emit(app.Request(t, ip, "POST", "/api/auth/login", 401, body: Json.Body(("username", account), ("password", context.TypoOf(account))), account: account, accept: "application/json"));
                 t += context.ThinkTime();
             }
 
-            context.Emit(app.Request(t, ip, "POST", "/api/auth/login", 200, body: Json.Body(("username", account), ("password", "********")), account: account, accept: "application/json"));
+            context.Emit(app.Request(t, ip, "POST", "/api/auth/login", 200, body: Json.Body(("username", account), ("password", context.PasswordOf(account))), account: account, accept: "application/json"));
             t += TimeSpan.FromMilliseconds(200 + context.Random.Next(400));
             context.Emit(app.Request(t, ip, "GET", "/api/account", 200, account: account, session: session, accept: "application/json"));
             var steps = 2 + context.Random.Next(8);

@@ -56,11 +56,11 @@ internal static class HumanFlows
 
         if (c.Random.NextDouble() < 0.08)
         {
-            c.Emit(b.Api(t, "POST", "/api/auth/login", null, Json.Body(("username", account), ("password", "wrong-" + c.Random.Next(1000))), 401, account));
+            c.Emit(b.Api(t, "POST", "/api/auth/login", null, Json.Body(("username", account), ("password", c.TypoOf(account, c.Random.Next(1000)))), 401, account));
             t += c.ThinkTime();
         }
 
-        c.Emit(b.Api(t, "POST", "/api/auth/login", null, Json.Body(("username", account), ("password", "********")), 200, account));
+        c.Emit(b.Api(t, "POST", "/api/auth/login", null, Json.Body(("username", account), ("password", c.PasswordOf(account))), 200, account));
         b.Account = account;
         t += TimeSpan.FromSeconds(0.3 + c.Random.NextDouble()); // the app loads the account page right after login
         c.Emit(b.Api(t, "GET", "/api/account", null, null, 200));
