@@ -14,6 +14,7 @@ public sealed class FingerprintCatalogue
     private static readonly Lazy<FingerprintCatalogue> BuiltInInstance = new(LoadBuiltIn);
     private readonly Dictionary<string, CatalogueEntry> _byJa4;
     private readonly Dictionary<string, CatalogueEntry> _byJa3;
+    private readonly Dictionary<string, CatalogueEntry> _byJa4WithoutSni;
 
     private FingerprintCatalogue(int version, IReadOnlyList<CatalogueEntry> entries)
     {
@@ -21,9 +22,15 @@ public sealed class FingerprintCatalogue
         Entries = entries;
         _byJa4 = new Dictionary<string, CatalogueEntry>(StringComparer.Ordinal);
         _byJa3 = new Dictionary<string, CatalogueEntry>(StringComparer.Ordinal);
+        _byJa4WithoutSni = new Dictionary<string, CatalogueEntry>(StringComparer.Ordinal);
         foreach (var entry in entries)
         {
             _byJa4.TryAdd(entry.Ja4, entry);
+            if (WithoutSni(entry.Ja4) is { } key)
+            {
+                _byJa4WithoutSni.TryAdd(key, entry);
+            }
+
             if (entry.Ja3 is { } ja3)
             {
                 _byJa3.TryAdd(ja3, entry);
@@ -101,16 +108,27 @@ public sealed class FingerprintCatalogue
         }
     }
 
-    /// <summary>The entry for <paramref name="ja4"/>, else for <paramref name="ja3"/>, else null.</summary>
+    /// <summary>
+    /// The entry for <paramref name="ja4"/>, else for the same JA4 with or without a server name, else for
+    /// <paramref name="ja3"/>, else null.
+    /// </summary>
     public CatalogueEntry? Lookup(string? ja4, string? ja3)
     {
-        if (ja4 is not null && _byJa4.TryGetValue(ja4, out var entry))
+        if (ja4 is not null && (_byJa4.TryGetValue(ja4, out var entry) || (WithoutSni(ja4) is { } key && _byJa4WithoutSni.TryGetValue(key, out entry))))
         {
             return entry;
         }
 
         return ja3 is not null && _byJa3.TryGetValue(ja3, out entry) ? entry : null;
     }
+
+    // A client connecting to an address literal sends no server_name: JA4 then says 'i' instead of 'd' and counts one
+    // extension fewer, while both hashes stay the same (JA4's extension hash leaves SNI and ALPN out). Dropping the SNI
+    // flag and the extension count gives a key that one client stack has with and without a host name.
+    internal static string? WithoutSni(string ja4) =>
+        ja4.Length > 10 && ja4[10] == '_' && ja4[3] is 'd' or 'i'
+            ? string.Concat(ja4.AsSpan(0, 3), ja4.AsSpan(4, 2), ja4.AsSpan(8))
+            : null;
 
     private static FingerprintCatalogue LoadBuiltIn()
     {

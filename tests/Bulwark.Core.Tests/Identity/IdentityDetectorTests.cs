@@ -68,6 +68,20 @@ public sealed class IdentityDetectorTests
     }
 
     [Fact]
+    public async Task Curl_to_an_address_literal_sends_no_server_name_and_is_still_known()
+    {
+        // Same client stack, no SNI: JA4 flips 'd' to 'i' and counts one extension fewer; both hashes are unchanged.
+        var extensions = int.Parse(CurlJa4.AsSpan(6, 2), System.Globalization.CultureInfo.InvariantCulture) - 1;
+        var withoutSni = CurlJa4[..3] + "i" + CurlJa4[4..6] + extensions.ToString("00", System.Globalization.CultureInfo.InvariantCulture) + CurlJa4[8..];
+        Assert.Equal("curl", FingerprintCatalogue.BuiltIn.Lookup(withoutSni, null)?.Family);
+        Assert.Null(FingerprintCatalogue.BuiltIn.Lookup(withoutSni[..11] + "000000000000" + withoutSni[23..], null));
+
+        var decision = await Engine().Decide(Request([("host", "203.0.113.9"), ("user-agent", Chrome120), ("accept", "*/*")], withoutSni));
+        Assert.Contains(decision.Reasons, r => r.Signal == "ua_tls_mismatch");
+        Assert.NotEqual(DecisionAction.Allow, decision.Action);
+    }
+
+    [Fact]
     public async Task Python_requests_with_a_chrome_user_agent_also_lacks_h2_and_is_blocked()
     {
         var decision = await Engine("\"Thresholds\": { \"Challenge\": 80, \"Block\": 95 }").Decide(
