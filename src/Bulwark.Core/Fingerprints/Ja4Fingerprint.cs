@@ -235,7 +235,7 @@ public static class Ja4Fingerprint
     }
 
     /// <summary>Writes <c>002f,0035,…</c>: four lower-case hex digits per value, comma-separated.</summary>
-    private static int WriteHexList(ReadOnlySpan<ushort> values, Span<byte> destination)
+    internal static int WriteHexList(ReadOnlySpan<ushort> values, Span<byte> destination)
     {
         var length = 0;
         for (var i = 0; i < values.Length; i++)

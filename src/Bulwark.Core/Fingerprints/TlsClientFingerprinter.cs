@@ -364,7 +364,7 @@ public static class TlsClientFingerprinter
         else
         {
             ciphers.Sort();
-            Hash(text[..WriteHexList(ciphers, text)], result.Slice(11, 12));
+            Hash(text[..Ja4Fingerprint.WriteHexList(ciphers, text)], result.Slice(11, 12));
         }
 
         Span<ushort> hashed = stackalloc ushort[extensionTypes.Length];
@@ -385,13 +385,13 @@ public static class TlsClientFingerprinter
         {
             hashed = hashed[..count];
             hashed.Sort();
-            var length = WriteHexList(hashed, text);
+            var length = Ja4Fingerprint.WriteHexList(hashed, text);
             Span<ushort> signatures = stackalloc ushort[signatureBytes.Length / 2];
             var signatureCount = ReadNonGrease(signatureBytes, signatures);
             if (signatureCount > 0)
             {
                 text[length++] = (byte)'_';
-                length += WriteHexList(signatures[..signatureCount], text[length..]);
+                length += Ja4Fingerprint.WriteHexList(signatures[..signatureCount], text[length..]);
             }
 
             Hash(text[..length], result[24..]);
@@ -551,26 +551,4 @@ public static class TlsClientFingerprinter
         value.TryFormat(destination, out var written, default, System.Globalization.CultureInfo.InvariantCulture);
         return written;
     }
-
-    private static int WriteHexList(ReadOnlySpan<ushort> values, Span<byte> destination)
-    {
-        var length = 0;
-        for (var i = 0; i < values.Length; i++)
-        {
-            if (i > 0)
-            {
-                destination[length++] = (byte)',';
-            }
-
-            var value = values[i];
-            destination[length++] = HexDigit(value >> 12);
-            destination[length++] = HexDigit(value >> 8);
-            destination[length++] = HexDigit(value >> 4);
-            destination[length++] = HexDigit(value);
-        }
-
-        return length;
-    }
-
-    private static byte HexDigit(int value) => (byte)"0123456789abcdef"[value & 0xF];
 }
