@@ -154,8 +154,10 @@ public sealed class GatewayProcessTests : IDisposable
             Assert.True(slowest < TimeSpan.FromMilliseconds(50) + TimeSpan.FromSeconds(2), $"{fault}: the slowest request took {slowest.TotalMilliseconds:0} ms");
         }
 
-        // Shared counting again: a 5/min limit on another route is enforced in total across both processes.
-        var shared = WriteConfig(redis, budgetMs: 1000, rate: "5/min", name: "after");
+        // Shared counting again: a 5-per-hour limit on another route is enforced in total across both processes. (Per
+        // hour, not per minute: the fixed window's boundary must not fall inside the 20 requests — a 5/min window let a
+        // sixth through when a run straddled a minute.)
+        var shared = WriteConfig(redis, budgetMs: 1000, rate: "5/h", name: "after");
         using var c = await GatewayProcess.StartAsync(shared);
         using var d = await GatewayProcess.StartAsync(shared);
         var allowed = 0;
