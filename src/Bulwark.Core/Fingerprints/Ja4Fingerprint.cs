@@ -156,7 +156,7 @@ public static class Ja4Fingerprint
         return best >= 0 ? (ushort)best : hello.LegacyVersion;
     }
 
-    private static string VersionLabel(ushort version) => version switch
+    internal static string VersionLabel(ushort version) => version switch
     {
         0x0304 => "13",
         0x0303 => "12",
@@ -170,7 +170,7 @@ public static class Ja4Fingerprint
         _ => "00",
     };
 
-    private static void WriteCount(int count, Span<char> destination)
+    internal static void WriteCount(int count, Span<char> destination)
     {
         count = Math.Min(count, 99);
         destination[0] = (char)('0' + (count / 10));

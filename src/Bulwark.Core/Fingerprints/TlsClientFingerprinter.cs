@@ -333,12 +333,12 @@ public static class TlsClientFingerprinter
             }
         }
 
-        var label = VersionLabel(best >= 0 ? (ushort)best : legacyVersion);
+        var label = Ja4Fingerprint.VersionLabel(best >= 0 ? (ushort)best : legacyVersion);
         result[1] = label[0];
         result[2] = label[1];
         result[3] = hasServerName ? 'd' : 'i';
-        WriteCount(ciphers.Length, result[4..]);
-        WriteCount(extensionTypes.Length, result[6..]);
+        Ja4Fingerprint.WriteCount(ciphers.Length, result[4..]);
+        Ja4Fingerprint.WriteCount(extensionTypes.Length, result[6..]);
         if (firstAlpn.IsEmpty)
         {
             result[8] = result[9] = '0';
@@ -499,27 +499,6 @@ public static class TlsClientFingerprinter
         sha256.AppendData(text);
         sha256.TryGetHashAndReset(hash, out _);
         Convert.TryToHexStringLower(hash[..6], destination, out _);
-    }
-
-    private static string VersionLabel(ushort version) => version switch
-    {
-        0x0304 => "13",
-        0x0303 => "12",
-        0x0302 => "11",
-        0x0301 => "10",
-        0x0300 => "s3",
-        0x0002 => "s2",
-        0xFEFF => "d1",
-        0xFEFD => "d2",
-        0xFEFC => "d3",
-        _ => "00",
-    };
-
-    private static void WriteCount(int count, Span<char> destination)
-    {
-        count = Math.Min(count, 99);
-        destination[0] = (char)('0' + (count / 10));
-        destination[1] = (char)('0' + (count % 10));
     }
 
     private static int WriteDecimalList(ReadOnlySpan<ushort> values, Span<byte> destination)
