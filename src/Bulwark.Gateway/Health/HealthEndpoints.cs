@@ -5,15 +5,17 @@ using Bulwark.Core.Policy;
 using Bulwark.Gateway.Routing;
 using Bulwark.Redis.Limits;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Hosting;
 
 namespace Bulwark.Gateway.Health;
 
 /// <summary>
 /// <c>GET /.bulwark/health</c>: the process answers (liveness, always 200). <c>GET /.bulwark/ready</c>: 200 when the
-/// counter store answers (a Redis <c>PING</c> within 1 s), the IP intelligence database is loaded when one is configured,
+/// host has started (every listener bound: Kestrel serves its first endpoint while it is still binding the next, so an
+/// http probe could otherwise pass before the https port accepts), the counter store answers (a Redis <c>PING</c> within 1 s), the IP intelligence database is loaded when one is configured,
 /// and every cluster has a destination; else 503 with the failing checks, so a load balancer takes the gateway out.
 /// </summary>
-internal sealed class HealthEndpoints(ICounterStore store, IIpIntelLookup ipIntel, BulwarkOptions options, GatewayRouteTable routes, TimeProvider time)
+internal sealed class HealthEndpoints(ICounterStore store, IIpIntelLookup ipIntel, BulwarkOptions options, GatewayRouteTable routes, IHostApplicationLifetime lifetime, TimeProvider time)
 {
     public static Task HealthAsync(HttpContext context)
     {
@@ -24,7 +26,8 @@ internal sealed class HealthEndpoints(ICounterStore store, IIpIntelLookup ipInte
 
     public async Task ReadyAsync(HttpContext context)
     {
-        var checks = new List<(string Name, bool Ok, string Detail)>();
+        var started = lifetime.ApplicationStarted.IsCancellationRequested;
+        var checks = new List<(string Name, bool Ok, string Detail)> { ("listeners", started, started ? "all bound" : "starting") };
         if (store is RedisCounterStore redis)
         {
             try

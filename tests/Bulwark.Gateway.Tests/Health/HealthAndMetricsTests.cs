@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Bulwark.Gateway.Health;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Bulwark.Gateway.Tests.Health;
 
@@ -20,6 +22,34 @@ public sealed partial class HealthAndMetricsTests
         Assert.True(json.RootElement.GetProperty("checks").GetProperty("store").GetProperty("ok").GetBoolean());
         Assert.True(json.RootElement.GetProperty("checks").GetProperty("cluster:up").GetProperty("ok").GetBoolean());
         Assert.Equal(0, upstream.Hits); // gateway endpoints are never proxied
+    }
+
+    [Fact]
+    public async Task Ready_is_503_until_the_host_has_started_every_listener()
+    {
+        await using var upstream = await TestUpstream.StartAsync();
+        var loaded = Bulwark.Core.Policy.BulwarkConfigLoader.LoadJson(TestGateway.Config(upstream.Address));
+        await using var app = GatewayHost.Build(new GatewaySettings { Options = loaded.Options!, Urls = "http://127.0.0.1:0" });
+        var health = app.Services.GetRequiredService<HealthEndpoints>();
+
+        var before = await ReadyAsync(health);
+        Assert.Equal(503, before.Status);
+        Assert.False(before.Body.RootElement.GetProperty("checks").GetProperty("listeners").GetProperty("ok").GetBoolean());
+
+        await app.StartAsync();
+        var after = await ReadyAsync(health);
+        Assert.Equal(200, after.Status);
+        Assert.Equal("all bound", after.Body.RootElement.GetProperty("checks").GetProperty("listeners").GetProperty("detail").GetString());
+        await app.StopAsync();
+    }
+
+    private static async Task<(int Status, JsonDocument Body)> ReadyAsync(HealthEndpoints health)
+    {
+        var context = new Microsoft.AspNetCore.Http.DefaultHttpContext();
+        context.Response.Body = new MemoryStream();
+        await health.ReadyAsync(context);
+        context.Response.Body.Position = 0;
+        return (context.Response.StatusCode, await JsonDocument.ParseAsync(context.Response.Body));
     }
 
     [Fact]

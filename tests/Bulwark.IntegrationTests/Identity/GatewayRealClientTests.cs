@@ -21,18 +21,9 @@ public sealed class GatewayRealClientTests
     [ToolFact("curl", "python3", "chromium")]
     public async Task Curl_and_python_claiming_chrome_are_refused_and_chromium_passes_at_bulwark_serve()
     {
-        var httpPort = FreePort();
-        var httpsPort = FreePort();
-        var decisions = Path.Combine(Path.GetTempPath(), $"bulwark-gateway-clients-{Environment.ProcessId}-{httpsPort}.jsonl");
-        using var process = BulwarkCli.Start("serve", "--urls", $"http://127.0.0.1:{httpPort};https://127.0.0.1:{httpsPort}", "--decisions", decisions);
-        var output = new StringBuilder();
-        process.OutputDataReceived += (_, e) => Append(output, e.Data);
-        process.ErrorDataReceived += (_, e) => Append(output, e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        var (process, output, httpsPort, decisions) = await StartServeAsync();
         try
         {
-            await WaitReadyAsync(process, httpPort, output);
             var baseUrl = $"https://localhost:{httpsPort}";
 
             // curl with a Chrome User-Agent: TLS says curl.
@@ -69,7 +60,46 @@ public sealed class GatewayRealClientTests
                 await process.WaitForExitAsync();
             }
 
+            process.Dispose();
             File.Delete(decisions);
+        }
+    }
+
+    // `bulwark serve` on two free ports, ready (every listener bound). A port found free can be taken by another test
+    // process before serve binds it; serve then says "cannot listen" and exits, and we try other ports (three times).
+    private static async Task<(Process Process, StringBuilder Output, int HttpsPort, string Decisions)> StartServeAsync()
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var httpPort = FreePort();
+            var httpsPort = FreePort();
+            var decisions = Path.Combine(Path.GetTempPath(), $"bulwark-gateway-clients-{Environment.ProcessId}-{httpsPort}.jsonl");
+            var process = BulwarkCli.Start("serve", "--urls", $"http://127.0.0.1:{httpPort};https://127.0.0.1:{httpsPort}", "--decisions", decisions);
+            var output = new StringBuilder();
+            process.OutputDataReceived += (_, e) => Append(output, e.Data);
+            process.ErrorDataReceived += (_, e) => Append(output, e.Data);
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            try
+            {
+                await WaitReadyAsync(process, httpPort, output);
+                return (process, output, httpsPort, decisions);
+            }
+            catch (InvalidOperationException) when (attempt < 3 && Text(output).Contains("cannot listen", StringComparison.Ordinal))
+            {
+                process.Dispose();
+                File.Delete(decisions);
+            }
+            catch
+            {
+                if (!process.HasExited)
+                {
+                    process.Kill(entireProcessTree: true);
+                }
+
+                process.Dispose();
+                throw;
+            }
         }
     }
 
@@ -138,6 +168,7 @@ public sealed class GatewayRealClientTests
         {
             if (process.HasExited)
             {
+                await process.WaitForExitAsync(); // the rest of its output
                 throw new InvalidOperationException($"bulwark serve exited with {process.ExitCode}:\n{Text(output)}");
             }
 
