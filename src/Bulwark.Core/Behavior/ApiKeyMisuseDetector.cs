@@ -114,7 +114,7 @@ public sealed class ApiKeyMisuseDetector : IDetector
     internal struct KeyState
     {
         public ulong Ips0, Ips1, Ips2, Ips3;
-        public ulong Countries;
+        public CountrySlots Countries;
         public long WindowStart;
         public double Baseline;
         public int Requests, Observed, Errors, NewIps, NewCountries, Windows;
@@ -145,9 +145,25 @@ public sealed class ApiKeyMisuseDetector : IDetector
             NewCountry = false;
             if (country is { Length: > 0 })
             {
-                var countryBit = 1UL << (int)(BehaviorHash.Of(country) & 63);
-                NewCountry = (Countries & countryBit) == 0;
-                Countries |= countryBit;
+                // Exact, not a hashed bitset: with a per-process hash seed two of a handful of countries collided in
+                // about one process in five, and a threshold of 3 new countries cannot afford a lost one.
+                var code = CountryCode(country);
+                for (var i = 0; i < CountrySlots.Length; i++)
+                {
+                    if (Countries[i] == code)
+                    {
+                        break;
+                    }
+
+                    if (Countries[i] == 0)
+                    {
+                        Countries[i] = code;
+                        NewCountry = true;
+                        break;
+                    }
+                }
+
+                // All slots taken: the key is used from that many countries already; a further one is not news.
             }
 
             var bit = (int)(ipGroup & 255);
@@ -163,5 +179,25 @@ public sealed class ApiKeyMisuseDetector : IDetector
 
             return isNew;
         }
+
+        // ISO 3166 alpha-2 codes map one-to-one onto 1..676; anything else onto the rest of the 16-bit range by hash.
+        private static ushort CountryCode(string country)
+        {
+            if (country.Length == 2 && char.IsAsciiLetter(country[0]) && char.IsAsciiLetter(country[1]))
+            {
+                return (ushort)(((char.ToUpperInvariant(country[0]) - 'A') * 26) + (char.ToUpperInvariant(country[1]) - 'A') + 1);
+            }
+
+            return (ushort)(677 + (BehaviorHash.Of(country) % (ushort.MaxValue - 677)));
+        }
+    }
+
+    /// <summary>The distinct countries a key was used from (up to eight; 16 bytes).</summary>
+    [System.Runtime.CompilerServices.InlineArray(Length)]
+    internal struct CountrySlots
+    {
+        public const int Length = 8;
+
+        private ushort _element;
     }
 }

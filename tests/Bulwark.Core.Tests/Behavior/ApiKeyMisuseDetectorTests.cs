@@ -85,6 +85,25 @@ public class ApiKeyMisuseDetectorTests
         Assert.True(flagged);
     }
 
+    [Fact]
+    public void Countries_are_known_exactly_up_to_eight_then_a_ninth_is_not_news()
+    {
+        var key = default(ApiKeyMisuseDetector.KeyState);
+        string[] countries = ["DE", "BR", "VN", "NG", "RU", "ID", "us", "XK"];
+        foreach (var country in countries)
+        {
+            key.Learn(1, country);
+            Assert.True(key.NewCountry, country);
+            key.Learn(1, country.ToUpperInvariant());
+            Assert.False(key.NewCountry, country);
+        }
+
+        key.Learn(1, "FR");
+        Assert.False(key.NewCountry);
+        key.Learn(1, null);
+        Assert.False(key.NewCountry);
+    }
+
     private sealed class CountryByAddress : IEnricher
     {
         public string? Country { get; set; }
