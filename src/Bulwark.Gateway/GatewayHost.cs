@@ -79,6 +79,10 @@ public static class GatewayHost
             builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
             builder.Logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
 
+            // "Hosting failed to start" with the whole stack: the same exception leaves StartAsync, and the caller says
+            // what failed in one line (bulwark serve: "cannot listen on …").
+            builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
+
             // With any level of this category on, hosting starts an Activity and a logging scope for every request; it
             // only logs request start/finish (Kestrel logs the application's unhandled exceptions under its own name).
             builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);

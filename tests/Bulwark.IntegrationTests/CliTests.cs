@@ -99,6 +99,19 @@ public sealed partial class CliTests
     }
 
     [Fact]
+    public async Task Serve_on_a_port_in_use_says_so_in_one_line_and_exits_1()
+    {
+        using var taken = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((IPEndPoint)taken.LocalEndpoint).Port;
+        var (exitCode, stdout, stderr) = await BulwarkCli.RunAsync("serve", "--urls", $"http://127.0.0.1:{port}");
+        Assert.Equal(1, exitCode);
+        Assert.Contains($"bulwark serve: cannot listen on http://127.0.0.1:{port}", stderr, StringComparison.Ordinal);
+        Assert.Contains("address already in use. Pass --urls", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stdout + stderr, StringComparison.Ordinal); // no stack trace
+    }
+
+    [Fact]
     public async Task Serve_runs_the_demo_prints_where_and_stops_cleanly_on_ctrl_c()
     {
         using var process = BulwarkCli.Start("serve", "--urls", "http://127.0.0.1:0");

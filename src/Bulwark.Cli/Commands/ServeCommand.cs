@@ -65,7 +65,7 @@ internal static class ServeCommand
         }
         catch (IOException exception)
         {
-            await Console.Error.WriteLineAsync($"bulwark serve: cannot listen on {options.Urls ?? DemoServer.DefaultUrls}: {exception.Message}. Pass --urls http://127.0.0.1:PORT to pick another port.").ConfigureAwait(false);
+            await Console.Error.WriteLineAsync($"bulwark serve: cannot listen on {options.Urls ?? DemoServer.DefaultUrls}: {exception.Message.TrimEnd('.')}. Pass --urls http://127.0.0.1:PORT to pick another port.").ConfigureAwait(false);
             return 1;
         }
 
