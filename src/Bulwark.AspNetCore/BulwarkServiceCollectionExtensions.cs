@@ -115,7 +115,7 @@ public static class BulwarkServiceCollectionExtensions
         var endpoint = RedisEndpoint.Parse(redis.Connection ?? throw new BulwarkConfigurationException("State:Store is \"redis\" but State:Redis:Connection is not set."));
         var store = new RedisCounterStore(
             new RedisClient(endpoint, time),
-            new RedisCounterStoreOptions { KeyPrefix = redis.KeyPrefix, Budget = TimeSpan.FromMilliseconds(redis.BudgetMs) },
+            new RedisCounterStoreOptions { KeyPrefix = redis.KeyPrefix, Budget = TimeSpan.FromMilliseconds(redis.BudgetMs), RefusalCacheEntries = redis.RefusalCacheEntries },
             ownsClient: true,
             time,
             services.GetService<ILogger<RedisCounterStore>>(),

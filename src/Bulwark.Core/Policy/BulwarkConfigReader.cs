@@ -24,7 +24,7 @@ public static partial class BulwarkConfigReader
         ["Mode", "TrustedProxies", "Ipv6Prefix", "State", "Lists", "Identity", "Privacy", "IpIntel", "Routes", "Policies", "Gateway", "Schema", "Fingerprints", "Behavior", "Challenge"];
     private static readonly string[] StateKeys = ["Store", "Memory", "Redis"];
     private static readonly string[] MemoryKeys = ["MaxEntries"];
-    private static readonly string[] RedisKeys = ["Connection", "KeyPrefix", "BudgetMs", "FallbackShare"];
+    private static readonly string[] RedisKeys = ["Connection", "KeyPrefix", "BudgetMs", "FallbackShare", "RefusalCacheEntries"];
     private static readonly string[] ListsKeys = ["Allow", "Deny"];
     private static readonly string[] ListKeys = ["Cidrs", "ApiKeys", "Accounts"];
     private static readonly string[] IdentityKeys = ["ApiKeyHeader", "SessionCookie", "SessionHeader", "AccountBodyFields", "MaxBodyBytes"];
@@ -144,6 +144,7 @@ public static partial class BulwarkConfigReader
                     "KeyPrefix" => o with { KeyPrefix = String(child, p) ?? o.KeyPrefix },
                     "BudgetMs" => o with { BudgetMs = Int(child, p) ?? o.BudgetMs },
                     "FallbackShare" => o with { FallbackShare = Double(child, p) ?? o.FallbackShare },
+                    "RefusalCacheEntries" => o with { RefusalCacheEntries = Int(child, p) ?? o.RefusalCacheEntries },
                     _ => o,
                 };
             }

@@ -104,6 +104,14 @@ public static partial class BulwarkConfigValidator
                 "Use a number above 0 and at most 1: the share of each limit one gateway enforces alone while Redis is down, like 1/N for N gateways (default 0.5)."));
         }
 
+        if (state.Redis.RefusalCacheEntries is < 0 or > 16_777_216)
+        {
+            errors.Add(new ConfigError(
+                ConfigPath.Property(redis, "RefusalCacheEntries"),
+                $"RefusalCacheEntries {state.Redis.RefusalCacheEntries} is out of range",
+                "Use 0 (no cache of known refusals) to 16777216; each entry costs 40 bytes, and 16384 (the default) is 640 KiB."));
+        }
+
         if (state.Memory.MaxEntries < 1000)
         {
             errors.Add(new ConfigError(

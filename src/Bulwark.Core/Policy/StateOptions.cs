@@ -40,6 +40,12 @@ public sealed record RedisOptions
     /// and at most 1): with N gateways, 1/N keeps the total near the shared limit.
     /// </summary>
     public double FallbackShare { get; init; } = 0.5;
+
+    /// <summary>
+    /// How many counters known to refuse until their retry time each gateway remembers, so a hot over-limit key costs no
+    /// Redis call per request (default 16,384 entries of 40 bytes; 0 turns the cache off; at most 16,777,216).
+    /// </summary>
+    public int RefusalCacheEntries { get; init; } = 16_384;
 }
 
 /// <summary>IP intelligence settings.</summary>

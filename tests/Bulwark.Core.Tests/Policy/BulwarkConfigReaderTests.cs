@@ -19,6 +19,7 @@ public sealed class BulwarkConfigReaderTests
         Assert.Equal("edge:", o.State.Redis.KeyPrefix);
         Assert.Equal(20, o.State.Redis.BudgetMs);
         Assert.Equal(0.25, o.State.Redis.FallbackShare);
+        Assert.Equal(0, o.State.Redis.RefusalCacheEntries);
         Assert.Equal(["192.0.2.0/24"], o.Lists.Allow.Cidrs);
         Assert.Equal(["k-allow"], o.Lists.Allow.ApiKeys);
         Assert.Equal(["ops@example.com"], o.Lists.Allow.Accounts);

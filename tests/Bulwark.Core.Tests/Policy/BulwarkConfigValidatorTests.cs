@@ -25,6 +25,7 @@ public sealed class BulwarkConfigValidatorTests
     [InlineData("'State': { 'Redis': { 'BudgetMs': 0 } }", "$.Bulwark.State.Redis.BudgetMs", "BudgetMs 0 is out of range")]
     [InlineData("'State': { 'Redis': { 'FallbackShare': 1.5 } }", "$.Bulwark.State.Redis.FallbackShare", "FallbackShare 1.5 is out of range")]
     [InlineData("'State': { 'Redis': { 'FallbackShare': 0 } }", "$.Bulwark.State.Redis.FallbackShare", "FallbackShare 0 is out of range")]
+    [InlineData("'State': { 'Redis': { 'RefusalCacheEntries': -1 } }", "$.Bulwark.State.Redis.RefusalCacheEntries", "RefusalCacheEntries -1 is out of range")]
     [InlineData("'State': { 'Memory': { 'MaxEntries': 999 } }", "$.Bulwark.State.Memory.MaxEntries", "MaxEntries 999 is too small")]
     [InlineData("'Identity': { 'MaxBodyBytes': 1048577 }", "$.Bulwark.Identity.MaxBodyBytes", "MaxBodyBytes 1048577 is out of range")]
     [InlineData("'Identity': { 'MaxBodyBytes': -1 }", "$.Bulwark.Identity.MaxBodyBytes", "out of range")]

@@ -16,7 +16,7 @@ internal static class ConfigJson
             "State": {
               "Store": "redis",
               "Memory": { "MaxEntries": 50000 },
-              "Redis": { "Connection": "localhost:6379,ssl=true", "KeyPrefix": "edge:", "BudgetMs": 20, "FallbackShare": 0.25 }
+              "Redis": { "Connection": "localhost:6379,ssl=true", "KeyPrefix": "edge:", "BudgetMs": 20, "FallbackShare": 0.25, "RefusalCacheEntries": 0 }
             },
             "Lists": {
               "Allow": { "Cidrs": [ "192.0.2.0/24" ], "ApiKeys": [ "k-allow" ], "Accounts": [ "ops@example.com" ] },
