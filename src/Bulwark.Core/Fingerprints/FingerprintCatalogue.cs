@@ -93,7 +93,8 @@ public sealed class FingerprintCatalogue
 
                 var ja3 = item.TryGetProperty("ja3", out var j) && j.ValueKind == JsonValueKind.String ? j.GetString() : null;
                 var client = item.TryGetProperty("client", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString() : null;
-                entries.Add(new CatalogueEntry(ja4, ja3, family, kind, client));
+                var captured = item.TryGetProperty("captured", out var d) && d.ValueKind == JsonValueKind.String ? d.GetString() : null;
+                entries.Add(new CatalogueEntry(ja4, ja3, family, kind, client, captured));
                 index++;
             }
 

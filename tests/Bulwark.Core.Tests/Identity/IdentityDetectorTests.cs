@@ -114,6 +114,77 @@ public sealed class IdentityDetectorTests
         Assert.Contains("(gecko), TLS fingerprint says chromium", decision.Reasons.Single(r => r.Signal == "ua_tls_mismatch").Detail, StringComparison.Ordinal);
     }
 
+    /// <summary>Firefox's request headers in the order it sends them over HTTP/1.1 (Gecko: Accept-Language before Accept-Encoding, no client hints).</summary>
+    private static readonly (string, string)[] FirefoxHeaders =
+    [
+        ("host", "shop.example"), ("user-agent", Firefox121), ("accept", "text/html"), ("accept-language", "en-US,en;q=0.5"),
+        ("accept-encoding", "gzip, deflate, br, zstd"), ("connection", "keep-alive"), ("upgrade-insecure-requests", "1"),
+        ("sec-fetch-dest", "document"), ("sec-fetch-mode", "navigate"), ("sec-fetch-site", "none"), ("sec-fetch-user", "?1"), ("priority", "u=0, i"),
+    ];
+
+    [Theory]
+    [InlineData("chromium", "browser")]
+    [InlineData("firefox", "browser")]
+    [InlineData("curl", "tool")]
+    [InlineData("wget", "tool")]
+    [InlineData("python-requests", "library")]
+    [InlineData("python-urllib", "library")]
+    [InlineData("go-http", "library")]
+    [InlineData("node", "library")]
+    [InlineData("java", "library")]
+    [InlineData("dotnet", "library")]
+    public void The_built_in_catalogue_has_a_dated_capture_of(string family, string kind)
+    {
+        var entries = FingerprintCatalogue.BuiltIn.Entries.Where(e => e.Family == family).ToList();
+        Assert.NotEmpty(entries);
+        foreach (var entry in entries)
+        {
+            Assert.Equal(kind, entry.Kind);
+            Assert.False(string.IsNullOrWhiteSpace(entry.Client), $"{entry.Ja4}: no client version");
+            Assert.True(DateOnly.TryParseExact(entry.Captured, "yyyy-MM-dd", out _), $"{entry.Ja4}: captured '{entry.Captured}' is not a date");
+            Assert.Equal(family, FingerprintCatalogue.BuiltIn.Lookup(entry.Ja4, null)?.Family);
+        }
+    }
+
+    [Fact]
+    public void Every_catalogued_ja4_names_one_family()
+    {
+        var clashes = FingerprintCatalogue.BuiltIn.Entries.GroupBy(e => e.Ja4).Where(g => g.Select(e => e.Family).Distinct().Count() > 1).Select(g => g.Key);
+        Assert.Empty(clashes);
+    }
+
+    [Fact]
+    public async Task Firefox_with_firefox_tls_and_its_headers_in_its_order_raises_nothing()
+    {
+        var decision = await Engine().Decide(Request(FirefoxHeaders, Ja4Of("firefox")));
+        Assert.Empty(decision.Reasons);
+        Assert.Equal(DecisionAction.Allow, decision.Action);
+    }
+
+    [Fact]
+    public async Task Chrome_user_agent_on_firefox_tls_is_a_mismatch_of_engines()
+    {
+        var decision = await Engine().Decide(Request(ChromeHeaders, Ja4Of("firefox")));
+        Assert.Equal("User-Agent says chrome 120 (chromium), TLS fingerprint says firefox", decision.Reasons.Single(r => r.Signal == "ua_tls_mismatch").Detail);
+    }
+
+    [Theory]
+    [InlineData("curl")]
+    [InlineData("wget")]
+    [InlineData("python-requests")]
+    [InlineData("python-urllib")]
+    [InlineData("go-http")]
+    [InlineData("node")]
+    [InlineData("java")]
+    [InlineData("dotnet")]
+    public async Task A_library_or_tool_in_a_firefox_user_agent_is_a_mismatch(string family)
+    {
+        // Even with every header Firefox sends, in Firefox's order: the handshake gives it away.
+        var decision = await Engine().Decide(Request(FirefoxHeaders, Ja4Of(family)));
+        Assert.Equal($"User-Agent says firefox 121, TLS fingerprint says {family}", decision.Reasons.Single(r => r.Signal == "ua_tls_mismatch").Detail);
+        Assert.NotEqual(DecisionAction.Allow, decision.Action);
+    }
+
     [Fact]
     public async Task Client_hints_of_another_version_contradict_the_user_agent()
     {

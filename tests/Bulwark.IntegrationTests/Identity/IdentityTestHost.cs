@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using System.Text.Json.Nodes;
 using Bulwark.AspNetCore;
 using Bulwark.AspNetCore.Identity;
 using Bulwark.Core;
@@ -23,16 +24,20 @@ namespace Bulwark.IntegrationTests.Identity;
 /// <summary>
 /// A Kestrel host on a free loopback port, TLS with a fresh self-signed certificate, HTTP/1.1 and HTTP/2, the Bulwark
 /// client-identity hooks, the Bulwark middleware with the default policy (samples/bulwark.json), and a recorder of every
-/// decision and of each connection's fingerprints by client port.
+/// decision and of each connection's fingerprints by client port. One change to the policy: no ban after repeated blocks
+/// (<c>Behavior.Offenders.BlocksBeforeBan</c> 0). Every client here connects from 127.0.0.1, so the blocks of the tools
+/// wearing a browser User-Agent would otherwise ban the address and with it the browsers that come after them.
 /// </summary>
 internal sealed class IdentityTestHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private readonly string _config;
 
-    private IdentityTestHost(WebApplication app, X509Certificate2 certificate)
+    private IdentityTestHost(WebApplication app, X509Certificate2 certificate, string config)
     {
         _app = app;
         Certificate = certificate;
+        _config = config;
     }
 
     public X509Certificate2 Certificate { get; }
@@ -85,11 +90,12 @@ internal sealed class IdentityTestHost : IAsyncDisposable
                 return next(connection);
             });
         }));
+        var config = WriteConfig();
         var recorder = new Recorder();
         builder.Services.AddSingleton<IDecisionSink>(recorder);
         builder.Services.AddBulwark(setup =>
         {
-            setup.ConfigFile = Path.Combine(AppContext.BaseDirectory, "samples", "bulwark.json");
+            setup.ConfigFile = config;
             setup.WatchConfigFile = false;
         });
         var app = builder.Build();
@@ -99,7 +105,7 @@ internal sealed class IdentityTestHost : IAsyncDisposable
             protocol = context.Request.Protocol,
             ja4 = context.Features.Get<IBulwarkClientIdentityFeature>()?.Tls?.Ja4,
         }));
-        host = new IdentityTestHost(app, certificate);
+        host = new IdentityTestHost(app, certificate, config);
         recorder.Host = host;
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -116,6 +122,17 @@ internal sealed class IdentityTestHost : IAsyncDisposable
         await _app.StopAsync();
         await _app.DisposeAsync();
         Certificate.Dispose();
+        File.Delete(_config);
+    }
+
+    /// <summary>samples/bulwark.json with offender bans off, in a temporary file.</summary>
+    private static string WriteConfig()
+    {
+        var config = JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "samples", "bulwark.json")))!;
+        config["Bulwark"]!["Behavior"]!["Offenders"]!["BlocksBeforeBan"] = 0;
+        var path = Path.Combine(Path.GetTempPath(), $"bulwark-identity-{Environment.ProcessId}-{Guid.NewGuid():N}.json");
+        File.WriteAllText(path, config.ToJsonString());
+        return path;
     }
 
     private static X509Certificate2 CreateCertificate()

@@ -12,7 +12,7 @@ namespace Bulwark.IntegrationTests.Identity;
 /// loopback traffic, once for all the tests of <see cref="RealClientIdentityTests"/>. A client whose program is missing is
 /// left out (its tests skip or, under CI=true, fail through their <see cref="ToolFactAttribute"/>).
 /// </summary>
-public sealed class RealClientCaptures : IAsyncLifetime
+public sealed partial class RealClientCaptures : IAsyncLifetime
 {
     /// <summary>A current desktop Chrome User-Agent, which curl and python-requests pretend to be.</summary>
     public const string ChromeUserAgent = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36";
@@ -50,11 +50,17 @@ public sealed class RealClientCaptures : IAsyncLifetime
             await RunClientAsync("python3", run, url => PythonRequestsAsync(url, ChromeUserAgent), tool: "python3", name: "python-requests");
             await RunClientAsync("node", run, url => Exec("node", ["-e", "fetch(process.argv[1]).then(r => console.log(r.status))", url], ("NODE_TLS_REJECT_UNAUTHORIZED", "0"), ("NODE_NO_WARNINGS", "1")));
             await RunClientAsync("dotnet", run, DotNetAsync, tool: null);
+            await RunMoreClientsAsync(run);
         }
 
         if (Tools.Find("chromium") is not null)
         {
             await RunChromiumAsync();
+        }
+
+        if (Tools.Find(FirefoxMarionette.Program) is not null)
+        {
+            await RunFirefoxAsync();
         }
 
         if (tshark is not null)
@@ -73,6 +79,7 @@ public sealed class RealClientCaptures : IAsyncLifetime
         Versions["python-requests"] = "python-requests " + (await Exec("python3", ["-c", "import requests, ssl; print(requests.__version__, ssl.OPENSSL_VERSION)"])).Trim();
         Versions["node"] = "Node.js " + (await Exec("node", ["--version"])).Trim() + " fetch (undici)";
         Versions["dotnet"] = ".NET " + Environment.Version + " HttpClient (SocketsHttpHandler, OpenSSL)";
+        await MoreVersionsAsync();
     }
 
     public async Task DisposeAsync()
@@ -230,7 +237,11 @@ public sealed class RealClientCaptures : IAsyncLifetime
         return (await blank.EvaluateAsync<string>("navigator.userAgent")).Replace("HeadlessChrome/", "Chrome/", StringComparison.Ordinal);
     }
 
-    internal static async Task<string> Exec(string program, string[] args, params (string Name, string Value)[] environment)
+    internal static Task<string> Exec(string program, string[] args, params (string Name, string Value)[] environment) =>
+        Exec(program, args, TimeSpan.FromSeconds(60), [0], environment);
+
+    /// <summary>Runs <paramref name="program"/>; an exit code outside <paramref name="success"/> throws with its stderr.</summary>
+    internal static async Task<string> Exec(string program, string[] args, TimeSpan limit, int[] success, params (string Name, string Value)[] environment)
     {
         var info = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var arg in args)
@@ -246,9 +257,18 @@ public sealed class RealClientCaptures : IAsyncLifetime
         using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
-        if (process.ExitCode != 0)
+        using var timeout = new CancellationTokenSource(limit);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new InvalidOperationException($"{program} did not finish within {limit.TotalSeconds} s");
+        }
+
+        if (!success.Contains(process.ExitCode))
         {
             throw new InvalidOperationException($"{program} exited {process.ExitCode}: {await stderr}");
         }
@@ -270,7 +290,7 @@ public sealed class RealClientCaptures : IAsyncLifetime
 
             // JA3 only when it was the same on every connection (Chromium shuffles its extensions, so its JA3 changes).
             var ja3 = tls.Select(t => t!.Ja3).Distinct().Count() == 1 ? tls[0]!.Ja3 : null;
-            entries.Add(new { ja4 = tls[0]!.Ja4, ja3, family = family.Family, kind = family.Kind, client = Versions.GetValueOrDefault(client) ?? client });
+            entries.Add(new { ja4 = tls[0]!.Ja4, ja3, family = family.Family, kind = family.Kind, client = Versions.GetValueOrDefault(client) ?? client, captured = CapturedOn });
         }
 
         return JsonSerializer.Serialize(new

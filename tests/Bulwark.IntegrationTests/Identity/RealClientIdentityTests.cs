@@ -12,7 +12,7 @@ namespace Bulwark.IntegrationTests.Identity;
 /// passes clean, and every JA3 equals tshark's on a capture of the same handshakes.
 /// Set <c>BULWARK_CATALOGUE_OUT=path</c> to write the catalogue from these captures instead of checking it.
 /// </summary>
-public sealed class RealClientIdentityTests(RealClientCaptures captures, Xunit.Abstractions.ITestOutputHelper output) : IClassFixture<RealClientCaptures>
+public sealed partial class RealClientIdentityTests(RealClientCaptures captures, Xunit.Abstractions.ITestOutputHelper output) : IClassFixture<RealClientCaptures>
 {
     /// <summary>What each client is, as the catalogue must say.</summary>
     public static readonly IReadOnlyDictionary<string, (string Family, string Kind)> Expected = new Dictionary<string, (string, string)>
@@ -119,14 +119,14 @@ public sealed class RealClientIdentityTests(RealClientCaptures captures, Xunit.A
 
     private void WriteCatalogue(string path)
     {
-        var fresh = JsonNode.Parse(captures.CatalogueJson(Expected))!.AsObject();
+        var fresh = JsonNode.Parse(captures.CatalogueJson(Expected.Concat(ExpectedMore).ToDictionary()))!.AsObject();
         var entries = fresh["entries"]!.AsArray();
         var captured = entries.Select(e => (string)e!["ja4"]!).ToHashSet(StringComparer.Ordinal);
 
         // Keep entries of the existing catalogue this machine did not capture (clients installed elsewhere).
         foreach (var old in FingerprintCatalogue.BuiltIn.Entries.Where(e => !captured.Contains(e.Ja4)))
         {
-            entries.Add(JsonSerializer.SerializeToNode(new { ja4 = old.Ja4, ja3 = old.Ja3, family = old.Family, kind = old.Kind, client = old.Client }));
+            entries.Add(JsonSerializer.SerializeToNode(new { ja4 = old.Ja4, ja3 = old.Ja3, family = old.Family, kind = old.Kind, client = old.Client, captured = old.Captured }));
         }
 
         File.WriteAllText(path, fresh.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
