@@ -13,7 +13,7 @@ fi
 
 # System packages the tests need: redis-server (tests/Bulwark.Redis.Tests starts its own servers) and chromium (the replay
 # report test renders the page headless through Playwright). Later issues add theirs here.
-need_packages=(redis-server chromium openssl nginx caddy tshark curl python3-requests nodejs)
+need_packages=(redis-server chromium openssl nginx caddy tshark curl python3-requests nodejs golang-go default-jre-headless firefox-esr wget wrk)
 if [ ${#need_packages[@]} -gt 0 ]; then
   missing=()
   for p in "${need_packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
