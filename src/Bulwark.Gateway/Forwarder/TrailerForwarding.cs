@@ -41,8 +41,10 @@ internal static class TrailerForwarding
     /// </summary>
     public static int CopyResponseTrailers(HttpResponse response, HttpResponseMessage upstream)
     {
-        // The client's side first: TrailingHeaders creates an empty collection on first access.
-        if (!response.SupportsTrailers() || upstream.TrailingHeaders is not { NonValidated.Count: > 0 } trailers)
+        // Cheap checks first: TrailingHeaders creates an empty collection on first access, and an HTTP/1.x answer framed by
+        // Content-Length has no trailer section.
+        if (!response.SupportsTrailers() || (upstream.Version.Major < 2 && upstream.Content.Headers.ContentLength is not null)
+            || upstream.TrailingHeaders is not { NonValidated.Count: > 0 } trailers)
         {
             return 0;
         }
