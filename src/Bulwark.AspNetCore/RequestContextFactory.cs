@@ -17,15 +17,19 @@ public static class RequestContextFactory
 
     /// <summary>
     /// Reads identity, headers and (for JSON bodies within <see cref="IdentityOptions.MaxBodyBytes"/>) the body. The body is
-    /// buffered and rewound so the application still reads it whole.
+    /// buffered and rewound so the application still reads it whole. A front door that cannot see the body (the decision
+    /// endpoint behind nginx or Caddy) passes <paramref name="unseenBody"/>: the body is then not read and that state stands.
     /// </summary>
-    public static async ValueTask<RequestContext> CreateAsync(HttpContext httpContext, CompiledConfiguration configuration, string? policyName, DateTimeOffset now)
+    public static async ValueTask<RequestContext> CreateAsync(
+        HttpContext httpContext, CompiledConfiguration configuration, string? policyName, DateTimeOffset now, RequestBodyState? unseenBody = null)
     {
         ArgumentNullException.ThrowIfNull(httpContext);
         ArgumentNullException.ThrowIfNull(configuration);
         var request = httpContext.Request;
         var identity = configuration.Options.Identity;
-        var (body, bodyState) = await ReadJsonBodyAsync(request, identity.MaxBodyBytes, httpContext.RequestAborted).ConfigureAwait(false);
+        var (body, bodyState) = unseenBody is { } unseen
+            ? (null, unseen)
+            : await ReadJsonBodyAsync(request, identity.MaxBodyBytes, httpContext.RequestAborted).ConfigureAwait(false);
         string? account = null;
         if (body is { ValueKind: JsonValueKind.Object } json)
         {

@@ -99,6 +99,7 @@ public static class GatewayHost
         builder.Services.AddSingleton(sp => new GatewayMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>(), sp.GetRequiredService<GatewayRouteTable>()));
         builder.Services.AddSingleton<GatewayProxy>();
         builder.Services.AddSingleton<DecisionEndpoint>();
+        builder.Services.AddSingleton<ChallengePageEndpoint>();
         builder.Services.AddSingleton<HealthEndpoints>();
         builder.Services.AddSingleton<PrometheusExporter>();
         builder.Services.AddSingleton(sp => new Admin.AdminApi(
@@ -114,6 +115,7 @@ public static class GatewayHost
         if (options.Gateway.DecisionEndpoint)
         {
             app.MapMethods(EndpointPrefix + "/decide", ["GET", "HEAD"], (HttpContext context, DecisionEndpoint endpoint) => endpoint.InvokeAsync(context));
+            app.MapMethods(ChallengePageEndpoint.PagePath, ["GET", "HEAD"], (HttpContext context, ChallengePageEndpoint endpoint) => endpoint.InvokeAsync(context));
         }
 
         app.MapMethods(Bulwark.AspNetCore.Challenges.BulwarkChallenges.VerifyPath, ["GET", "POST"], Bulwark.AspNetCore.Challenges.BulwarkChallenges.VerifyAsync);

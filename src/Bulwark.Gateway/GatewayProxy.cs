@@ -36,6 +36,7 @@ internal sealed partial class GatewayProxy(
         Decision decision;
         try
         {
+            WebSocketTunnel.DescribeAsGet(context); // an HTTP/2 WebSocket (CONNECT) is decided as the GET it stands for
             // Reads small JSON bodies for account and body-field limits; the body is buffered and rewound, so it is still forwarded whole.
             request = await RequestContextFactory.CreateAsync(context, engine.Configuration, null, time.GetUtcNow()).ConfigureAwait(false);
             decision = await engine.Decide(request, aborted).ConfigureAwait(false);

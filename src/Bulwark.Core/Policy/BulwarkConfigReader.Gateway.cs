@@ -12,7 +12,7 @@ public static partial class BulwarkConfigReader
     /// <summary>The admin roles, weakest first.</summary>
     internal static readonly string[] AdminRoles = ["viewer", "operator", "admin"];
     private static readonly string[] GatewayClusterKeys =
-        ["Destinations", "ConnectTimeoutMs", "RequestTimeoutMs", "PooledConnectionIdleTimeoutS", "MaxConcurrency", "QueueLimit", "QueueTimeoutMs", "ShedScore", "CircuitBreaker"];
+        ["Destinations", "ConnectTimeoutMs", "RequestTimeoutMs", "PooledConnectionIdleTimeoutS", "MaxConcurrency", "QueueLimit", "QueueTimeoutMs", "ShedScore", "HttpVersion", "CircuitBreaker"];
     private static readonly string[] GatewayBreakerKeys = ["Enabled", "FailureRatio", "MinimumThroughput", "SamplingDurationS", "BreakDurationS"];
     private static readonly string[] GatewayRouteKeys = ["Hosts", "PathPrefix", "Cluster"];
     private static readonly string[] GatewayServerKeys =
@@ -73,6 +73,7 @@ public static partial class BulwarkConfigReader
                     "QueueLimit" => o with { QueueLimit = Int(child, p) ?? o.QueueLimit },
                     "QueueTimeoutMs" => o with { QueueTimeoutMs = Int(child, p) ?? o.QueueTimeoutMs },
                     "ShedScore" => o with { ShedScore = Int(child, p) ?? o.ShedScore },
+                    "HttpVersion" => o with { HttpVersion = String(child, p) ?? o.HttpVersion },
                     "CircuitBreaker" => o with { CircuitBreaker = ReadGatewayBreaker(child, p) },
                     _ => o,
                 };

@@ -129,6 +129,12 @@ public static partial class BulwarkConfigValidator
                 "Use a risk score from 1 to 100 (default 50), or 0 to turn load shedding off."));
         }
 
+        if (cluster.HttpVersion is not ("1.1" or "2"))
+        {
+            errors.Add(new ConfigError(ConfigPath.Property(path, "HttpVersion"), $"HTTP version \"{cluster.HttpVersion}\" is not supported",
+                "Use \"1.1\" (default) or \"2\" (HTTP/2: h2c with prior knowledge on http:// destinations, ALPN on https://; needed for gRPC)."));
+        }
+
         var breaker = ConfigPath.Property(path, "CircuitBreaker");
         var b = cluster.CircuitBreaker;
         if (b.FailureRatio is <= 0 or > 1 || double.IsNaN(b.FailureRatio))

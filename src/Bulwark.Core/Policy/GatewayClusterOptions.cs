@@ -31,6 +31,13 @@ public sealed record GatewayClusterOptions
     /// </summary>
     public int ShedScore { get; init; } = 50;
 
+    /// <summary>
+    /// The HTTP version spoken to the destinations: <c>"1.1"</c> (default) or <c>"2"</c> — HTTP/2 only, with prior knowledge
+    /// (h2c) on <c>http://</c> destinations and ALPN on <c>https://</c> ones. gRPC upstreams need <c>"2"</c>. WebSocket
+    /// upgrades always go over HTTP/1.1.
+    /// </summary>
+    public string HttpVersion { get; init; } = "1.1";
+
     /// <summary>The circuit breaker in front of the cluster.</summary>
     public GatewayCircuitBreakerOptions CircuitBreaker { get; init; } = new();
 }

@@ -49,7 +49,8 @@ internal sealed class DecisionEndpoint(BulwarkEngine engine, TimeProvider time, 
         Decision decision;
         try
         {
-            requestContext = await RequestContextFactory.CreateAsync(context, engine.Configuration, null, time.GetUtcNow()).ConfigureAwait(false);
+            // The body does not come with the subrequest: decide with what its headers say (ForwardedBody).
+            requestContext = await RequestContextFactory.CreateAsync(context, engine.Configuration, null, time.GetUtcNow(), ForwardedBody.UnseenState(request)).ConfigureAwait(false);
             decision = await engine.Decide(requestContext, aborted).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (aborted.IsCancellationRequested)

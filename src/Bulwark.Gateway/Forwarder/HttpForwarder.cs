@@ -24,7 +24,11 @@ internal static class HttpForwarder
         var aborted = context.RequestAborted;
         var upgrade = context.Features.Get<IHttpUpgradeFeature>() is { IsUpgradableRequest: true } feature
             && request.Headers.Upgrade.Count > 0 ? feature : null;
-        using var message = CreateMessage(context, destination, peerTrusted, upgrade is not null, out var body);
+        var h2WebSocket = upgrade is null ? WebSocketTunnel.ExtendedConnect(context) : null;
+        using var message = CreateMessage(context, destination, peerTrusted, upgrade is not null || h2WebSocket is not null, out var body);
+        var webSocketKey = h2WebSocket is null ? null : WebSocketTunnel.PrepareUpgrade(message);
+        UpstreamHttpVersion.Apply(message, cluster.Options, upgrade is not null || h2WebSocket is not null);
+        TrailerForwarding.PrepareRequest(context, message);
 
         // One source for both: the client's abort and the upstream's deadline (a timer only while waiting for headers).
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(aborted);
@@ -87,6 +91,11 @@ internal static class HttpForwarder
                 return await RelayUpgradeAsync(context, upgrade, upstream).ConfigureAwait(false);
             }
 
+            if (h2WebSocket is not null && upstream.StatusCode == HttpStatusCode.SwitchingProtocols)
+            {
+                return await WebSocketTunnel.RelayAsync(context, h2WebSocket, upstream, webSocketKey!, decisionId).ConfigureAwait(false);
+            }
+
             CopyResponseHeaders(context.Response, upstream);
             var status = context.Response.StatusCode;
             Stream source;
@@ -141,6 +150,7 @@ internal static class HttpForwarder
                 await source.DisposeAsync().ConfigureAwait(false);
             }
 
+            TrailerForwarding.CopyResponseTrailers(context.Response, upstream);
             return (status, ForwardOutcome.Proxied);
         }
     }
@@ -272,44 +282,8 @@ internal static class HttpForwarder
 
         await using var upstreamStream = await upstream.Content.ReadAsStreamAsync(CancellationToken.None).ConfigureAwait(false);
         await using var clientStream = await upgrade.UpgradeAsync().ConfigureAwait(false);
-        using var done = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
-        var up = PumpAsync(clientStream, upstreamStream, done.Token);
-        var down = PumpAsync(upstreamStream, clientStream, done.Token);
-        await Task.WhenAny(up, down).ConfigureAwait(false);
-        await done.CancelAsync().ConfigureAwait(false);
-        try
-        {
-            await Task.WhenAll(up, down).ConfigureAwait(false);
-        }
-        catch (Exception)
-        {
-            // one side closed or broke; the other pump was cancelled: the tunnel is over either way
-        }
-
+        await StreamTunnel.JoinAsync(clientStream, upstreamStream, context.RequestAborted).ConfigureAwait(false);
         return (101, ForwardOutcome.Upgraded);
-    }
-
-    private static async Task PumpAsync(Stream from, Stream to, CancellationToken cancellationToken)
-    {
-        var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
-        try
-        {
-            while (true)
-            {
-                var read = await from.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
-                if (read == 0)
-                {
-                    return;
-                }
-
-                await to.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
-                await to.FlushAsync(cancellationToken).ConfigureAwait(false);
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
     }
 
     private sealed record SendState(HttpMessageInvoker Invoker, HttpRequestMessage Message, CancellationToken Token, CancellationToken Aborted, RequestBodyContent? Body);

@@ -11,7 +11,7 @@ public sealed class GatewayConfigTests
         var loaded = BulwarkConfigLoader.LoadJson("""
             { "Bulwark": { "Gateway": {
               "Clusters": { "api": { "Destinations": [ "http://10.0.0.5:8080", "https://api.internal/base" ], "ConnectTimeoutMs": 1000, "RequestTimeoutMs": 9000,
-                                     "MaxConcurrency": 8, "QueueLimit": 16, "QueueTimeoutMs": 250, "ShedScore": 30,
+                                     "MaxConcurrency": 8, "QueueLimit": 16, "QueueTimeoutMs": 250, "ShedScore": 30, "HttpVersion": "2",
                                      "CircuitBreaker": { "Enabled": false, "FailureRatio": 0.3, "MinimumThroughput": 5, "SamplingDurationS": 20, "BreakDurationS": 9 } } },
               "Routes": [ { "Hosts": [ "api.example.com", "*.example.org" ], "PathPrefix": "/v1", "Cluster": "api" } ],
               "Server": { "MaxRequestBodyBytes": 2048, "MaxRequestHeaderCount": 50, "RequestHeadersTimeoutS": 10, "KeepAliveTimeoutS": 60, "MinRequestBodyBytesPerSecond": 0 },
@@ -24,6 +24,7 @@ public sealed class GatewayConfigTests
         var api = gateway.Clusters["api"];
         Assert.Equal(["http://10.0.0.5:8080", "https://api.internal/base"], api.Destinations);
         Assert.Equal((1000, 9000, 8, 16, 250, 30), (api.ConnectTimeoutMs, api.RequestTimeoutMs, api.MaxConcurrency, api.QueueLimit, api.QueueTimeoutMs, api.ShedScore));
+        Assert.Equal("2", api.HttpVersion);
         Assert.False(api.CircuitBreaker.Enabled);
         Assert.Equal(9, api.CircuitBreaker.BreakDurationS);
         Assert.Equal("/v1", gateway.Routes[0].PathPrefix);
@@ -38,7 +39,7 @@ public sealed class GatewayConfigTests
     {
         var loaded = BulwarkConfigLoader.LoadJson("""
             { "Bulwark": { "Gateway": {
-              "Clusters": { "api": { "Destinations": [ "ftp://x", "not a url" ], "MaxConcurency": 3, "QueueLimit": -1, "ShedScore": 150,
+              "Clusters": { "api": { "Destinations": [ "ftp://x", "not a url" ], "MaxConcurency": 3, "QueueLimit": -1, "ShedScore": 150, "HttpVersion": "3",
                                      "CircuitBreaker": { "FailureRatio": 0, "MinimumThroughput": 1 } },
                             "empty": { } },
               "Routes": [ { "PathPrefix": "api", "Cluster": "nope", "Hosts": [ "x.com:80" ] }, { "Cluster": "" } ],
@@ -52,6 +53,7 @@ public sealed class GatewayConfigTests
         Assert.Contains("$.Bulwark.Gateway.Clusters.api.MaxConcurency", paths);
         Assert.Contains("$.Bulwark.Gateway.Clusters.api.QueueLimit", paths);
         Assert.Contains("$.Bulwark.Gateway.Clusters.api.ShedScore", paths);
+        Assert.Contains("$.Bulwark.Gateway.Clusters.api.HttpVersion", paths);
         Assert.Contains("$.Bulwark.Gateway.Clusters.api.CircuitBreaker.FailureRatio", paths);
         Assert.Contains("$.Bulwark.Gateway.Clusters.api.CircuitBreaker.MinimumThroughput", paths);
         Assert.Contains("$.Bulwark.Gateway.Clusters.empty.Destinations", paths);

@@ -8,7 +8,9 @@ namespace Bulwark.Gateway.Tests.Samples;
 /// <summary>
 /// Debian's nginx and Caddy, configured from samples/nginx-auth-request.conf and samples/Caddyfile (only the ports
 /// replaced), in front of a real upstream, asking a real gateway's decision endpoint: allowed requests pass, blocked ones
-/// get 403, limited ones 429 with Retry-After.
+/// get 403, limited ones 429 with Retry-After; a challenged request gets the challenge (the proof-of-work page for a
+/// browser, problem+json for an API client), its solution is verified through the front proxy, and the pass cookie lets
+/// the next request reach the upstream.
 /// </summary>
 public sealed class ProxyFrontTests
 {
@@ -16,8 +18,11 @@ public sealed class ProxyFrontTests
         { "Bulwark": {
             "TrustedProxies": [ "127.0.0.1/32", "::1/128" ],
             "Lists": { "Deny": { "ApiKeys": [ "stolen-key" ] } },
-            "Routes": [ { "Name": "limited", "Path": "/status/**", "Policy": "limited" }, { "Name": "rest", "Path": "/**", "Policy": "open" } ],
-            "Policies": { "limited": { "Limits": [ { "Name": "status-ip", "Key": "ip", "Rate": "3/min" } ] }, "open": { } }
+            "Challenge": { "Difficulty": 12, "Key": "front-proxy-test-key-0123456789abcdef", "CookieName": "front_pass" },
+            "Routes": [ { "Name": "limited", "Path": "/status/**", "Policy": "limited" }, { "Name": "challenged", "Path": "/echo/challenged/**", "Policy": "challenged" },
+                        { "Name": "rest", "Path": "/**", "Policy": "open" } ],
+            "Policies": { "limited": { "Limits": [ { "Name": "status-ip", "Key": "ip", "Rate": "3/min" } ] }, "open": { },
+                          "challenged": { "Signals": { "no_user_agent": 70 }, "Thresholds": { "Delay": 50, "Challenge": 60, "Block": 90 } } }
         } }
         """;
 
@@ -53,6 +58,7 @@ public sealed class ProxyFrontTests
             {
                 await WaitForPortAsync(port, nginx, () => File.Exists(Path.Combine(temp, "error.log")) ? File.ReadAllText(Path.Combine(temp, "error.log")) : "");
                 await CheckFrontAsync(port, upstream, expectRateLimitOnAllowed: true);
+                await CheckChallengeAsync(port, upstream);
             }
             finally
             {
@@ -90,6 +96,7 @@ public sealed class ProxyFrontTests
             {
                 await WaitForPortAsync(port, caddy, () => "");
                 await CheckFrontAsync(port, upstream, expectRateLimitOnAllowed: false);
+                await CheckChallengeAsync(port, upstream);
             }
             finally
             {
@@ -146,6 +153,89 @@ public sealed class ProxyFrontTests
         using var body = JsonDocument.Parse(await limited.Content.ReadAsStringAsync());
         Assert.Equal(429, body.RootElement.GetProperty("status").GetInt32());
         Assert.Equal(hits, upstream.Hits);
+    }
+
+    // Requests without a User-Agent score 70 on /echo/challenged/: challenged (60), not blocked (90).
+    private static async Task CheckChallengeAsync(int port, TestUpstream upstream)
+    {
+        using var client = new HttpClient(new SocketsHttpHandler { UseProxy = false, UseCookies = false, AllowAutoRedirect = false })
+        {
+            BaseAddress = new Uri($"http://127.0.0.1:{port}"),
+        };
+
+        // An API client gets 401 problem+json carrying the challenge.
+        var hits = upstream.Hits;
+        using (var api = new HttpRequestMessage(HttpMethod.Get, "/echo/challenged/api"))
+        {
+            api.Headers.Accept.ParseAdd("application/json");
+            var response = await client.SendAsync(api);
+            var text = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == HttpStatusCode.Unauthorized, $"{response.StatusCode}: {text}");
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            using var problem = JsonDocument.Parse(text);
+            var challenge = problem.RootElement.GetProperty("challenge");
+            Assert.Equal(12, challenge.GetProperty("difficulty").GetInt32());
+            Assert.Equal("/.bulwark/challenge/verify", challenge.GetProperty("verify_url").GetString());
+        }
+
+        // A browser gets the proof-of-work page.
+        using var page = new HttpRequestMessage(HttpMethod.Get, "/echo/challenged/page?x=1");
+        page.Headers.Accept.ParseAdd("text/html");
+        var challenged = await client.SendAsync(page);
+        var html = await challenged.Content.ReadAsStringAsync();
+        Assert.True(challenged.StatusCode == HttpStatusCode.Unauthorized, $"{challenged.StatusCode}: {html}");
+        Assert.Equal("text/html", challenged.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(hits, upstream.Hits);
+        var challengeText = WebUtility.HtmlDecode(Attribute(html, "data-challenge"));
+        var difficulty = int.Parse(Attribute(html, "data-difficulty"), System.Globalization.CultureInfo.InvariantCulture);
+        var verifyUrl = WebUtility.HtmlDecode(Attribute(html, "data-verify"));
+        Assert.Equal("1", Attribute(html, "data-reload")); // a GET: the page reloads it once solved
+
+        // The verify endpoint is reachable through the front proxy: a wrong nonce is refused, the right one earns the pass.
+        using (var wrong = new FormUrlEncodedContent([new("challenge", challengeText), new("nonce", "not-a-solution")]))
+        {
+            var refused = await client.PostAsync(new Uri(verifyUrl, UriKind.Relative), wrong);
+            Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+            Assert.False(refused.Headers.Contains("Set-Cookie"));
+        }
+
+        using var form = new FormUrlEncodedContent([new("challenge", challengeText), new("nonce", Solve(challengeText, difficulty))]);
+        var verified = await client.PostAsync(new Uri(verifyUrl, UriKind.Relative), form);
+        var verifiedText = await verified.Content.ReadAsStringAsync();
+        Assert.True(verified.StatusCode == HttpStatusCode.OK, $"{verified.StatusCode}: {verifiedText}");
+        var cookie = Assert.Single(verified.Headers.GetValues("Set-Cookie")).Split(';')[0];
+        Assert.StartsWith("front_pass=", cookie, StringComparison.Ordinal);
+        Assert.Equal(hits, upstream.Hits); // the verify call is Bulwark's, not the API's
+
+        // The reload with the pass goes through to the upstream.
+        using var again = new HttpRequestMessage(HttpMethod.Get, "/echo/challenged/page?x=1");
+        again.Headers.Accept.ParseAdd("text/html");
+        again.Headers.Add("Cookie", cookie);
+        var passed = await client.SendAsync(again);
+        var passedText = await passed.Content.ReadAsStringAsync();
+        Assert.True(passed.StatusCode == HttpStatusCode.OK, $"{passed.StatusCode}: {passedText}");
+        Assert.Equal("/echo/challenged/page", TestUpstream.ParseEcho(passedText).GetProperty("path").GetString());
+        Assert.Equal(hits + 1, upstream.Hits);
+    }
+
+    private static string Attribute(string html, string name)
+    {
+        var start = html.IndexOf(name + "=\"", StringComparison.Ordinal);
+        Assert.True(start >= 0, $"{name} missing from the challenge page: {html}");
+        start += name.Length + 2;
+        return html[start..html.IndexOf('"', start)];
+    }
+
+    private static string Solve(string challenge, int difficulty)
+    {
+        for (var nonce = 0L; ; nonce++)
+        {
+            var text = nonce.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            if (Bulwark.Core.Challenges.ChallengeSigner.LeadingZeroBits(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(challenge + text))) >= difficulty)
+            {
+                return text;
+            }
+        }
     }
 
     private static string Ports(string text, params (string From, string To)[] replacements)
