@@ -20,7 +20,8 @@ public static partial class BulwarkConfigReader
         "Enabled", "PasswordField", "WindowSeconds", "AccountsPerIp", "AccountsPerSubnet", "AccountsPerAsn", "AccountsPerCluster",
         "AccountsPerPassword", "FailureRatio", "MinAttempts", "FailureStatuses",
     ];
-    private static readonly string[] ApiKeyMisuseKeys = ["Enabled", "WindowSeconds", "RateFactor", "MinRequests", "NewIps", "ErrorRatio", "NewCountries"];
+    private static readonly string[] ApiKeyMisuseKeys =
+        ["Enabled", "WindowSeconds", "RateFactor", "MinRequests", "NewIps", "ErrorRatio", "NewCountries", "NewSources", "SourceWarmupSeconds", "SourceActiveSeconds"];
 
     private sealed partial class Walker
     {
@@ -228,6 +229,9 @@ public static partial class BulwarkConfigReader
                     "NewIps" => o with { NewIps = Int(child, p) ?? o.NewIps },
                     "ErrorRatio" => o with { ErrorRatio = Double(child, p) ?? o.ErrorRatio },
                     "NewCountries" => o with { NewCountries = Int(child, p) ?? o.NewCountries },
+                    "NewSources" => o with { NewSources = Bool(child, p) ?? o.NewSources },
+                    "SourceWarmupSeconds" => o with { SourceWarmupSeconds = Int(child, p) ?? o.SourceWarmupSeconds },
+                    "SourceActiveSeconds" => o with { SourceActiveSeconds = Int(child, p) ?? o.SourceActiveSeconds },
                     _ => o,
                 };
             }

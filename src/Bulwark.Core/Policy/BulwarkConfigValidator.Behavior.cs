@@ -161,6 +161,8 @@ public static partial class BulwarkConfigValidator
         Range(errors, keys, "NewIps", k.NewIps, 1, 255, "10 is the default (known addresses are kept in 256 bits per key)");
         Range(errors, keys, "ErrorRatio", k.ErrorRatio, 0.01, 1, "0.5 is the default");
         Range(errors, keys, "NewCountries", k.NewCountries, 1, 63, "3 is the default");
+        Range(errors, keys, "SourceWarmupSeconds", k.SourceWarmupSeconds, 60, 2_592_000, "600 is the default: every source of a key's first 10 minutes is learned");
+        Range(errors, keys, "SourceActiveSeconds", k.SourceActiveSeconds, 1, 604_800, "900 is the default: a new source counts while a known one was active in the last 15 minutes");
     }
 
     private static void Range(List<ConfigError> errors, string path, string key, double value, double min, double max, string hint)
