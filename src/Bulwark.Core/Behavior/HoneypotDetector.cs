@@ -63,13 +63,16 @@ public sealed class HoneypotDetector : IDetector
 
         var ip = request.ClientIp.IsIPv4MappedToIPv6 ? request.ClientIp.MapToIPv4() : request.ClientIp;
         var length = _state.Offenders.Ban(identity.IpGroup, ip.FormatGroup(_state.Ipv6Prefix), "honeypot " + honeypot.Text, request.Timestamp, TimeSpan.FromSeconds(options.BanSeconds));
-        if (options.ClusterBanSeconds > 0)
+        // Scanner paths are the internet's background noise, probed with common stacks (Go, Python, curl, okhttp) that real
+        // integrations and apps share: their hits ban the address only. A cluster ban is for the application's own traps.
+        var banCluster = options.ClusterBanSeconds > 0 && !honeypot.Scanner;
+        if (banCluster)
         {
             _state.Bans.TryAdd(BanTarget.Fingerprint, cluster, TimeSpan.FromSeconds(options.ClusterBanSeconds), "honeypot " + honeypot.Text, request.Timestamp, out _);
         }
 
         context.AddSignal(BehaviorSignals.Honeypot, 100, string.Create(CultureInfo.InvariantCulture,
-            $"{detail}; IP group banned for {(length ?? TimeSpan.Zero).TotalSeconds:0} s{(options.ClusterBanSeconds > 0 ? $", cluster {identity.ClusterId} for {options.ClusterBanSeconds} s" : "")}"));
+            $"{detail}; IP group banned for {(length ?? TimeSpan.Zero).TotalSeconds:0} s{(banCluster ? $", cluster {identity.ClusterId} for {options.ClusterBanSeconds} s" : "")}"));
     }
 
     private Hit? Match(RequestContext request, EvaluationContext context)

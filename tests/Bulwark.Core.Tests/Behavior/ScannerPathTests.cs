@@ -88,6 +88,18 @@ public class ScannerPathTests
     }
 
     [Fact]
+    public void A_scanner_path_bans_the_address_but_never_the_fingerprint_cluster_real_clients_share()
+    {
+        // Scanners run python-requests, Go and okhttp like real integrations and apps: banning their cluster would refuse those.
+        var engine = new BulwarkEngine(Options(Config().Replace("\"ClusterBanSeconds\": 0", "\"ClusterBanSeconds\": 600", StringComparison.Ordinal)));
+        Run(engine, Script("GET", "/.git/config", "198.51.100.7", T0, LibraryJa4));
+        Assert.DoesNotContain(engine.Bans.List(T0), b => b.Target == BanTarget.Fingerprint);
+        var app = Run(engine, Script("GET", "/api/products/1", "203.0.113.60", T0.AddSeconds(1), LibraryJa4));
+        Assert.Equal(DecisionAction.Allow, app.Action);
+        Assert.False(Has(app, BehaviorSignals.BannedCluster));
+    }
+
+    [Fact]
     public void Scanner_paths_are_off_unless_asked_for()
     {
         var engine = new BulwarkEngine(Options(Config("\"Routes\": []")));
