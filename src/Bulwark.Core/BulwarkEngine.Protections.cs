@@ -116,7 +116,7 @@ public sealed partial class BulwarkEngine
 
     private static bool IsFailure(CompiledLimit limit, int statusCode, LoginOutcome outcome)
     {
-        if (limit.Role is ProtectionRole.LoginAccountFailures or ProtectionRole.LoginLockoutCount && outcome != LoginOutcome.Unknown)
+        if (limit.Role is ProtectionRole.LoginAccountFailures or ProtectionRole.LoginLockoutCount or ProtectionRole.LoginAddressFailures && outcome != LoginOutcome.Unknown)
         {
             return outcome == LoginOutcome.Failure;
         }

@@ -121,7 +121,7 @@ public sealed partial class BulwarkEngine
             return (configuration.Policies.GetValueOrDefault(policyName), route);
         }
 
-        return (route?.Policy, route);
+        return (route?.Policy ?? configuration.UncoveredPolicy(path), route);
     }
 
     /// <summary>
@@ -278,7 +278,7 @@ public sealed partial class BulwarkEngine
             return (configuration.Policies.GetValueOrDefault(request.PolicyName), route);
         }
 
-        return (route?.Policy, route);
+        return (route?.Policy ?? configuration.UncoveredPolicy(request.Path), route);
     }
 
     private Decision? CheckLists(CompiledConfiguration configuration, CompiledPolicy policy, CompiledRoute? route, RequestContext request, IPAddress ip, ActorKeys actor)

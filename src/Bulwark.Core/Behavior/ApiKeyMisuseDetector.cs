@@ -8,8 +8,10 @@ namespace Bulwark.Core.Behavior;
 /// API key misuse, each key against its own history over windows of <see cref="ApiKeyMisuseOptions.WindowSeconds"/>:
 /// requests above <see cref="ApiKeyMisuseOptions.RateFactor"/> times its baseline (<c>apikey_rate</c>), many IP groups it
 /// was not seen from before (<c>apikey_new_ips</c>), mostly failing requests (<c>apikey_errors</c>) and several new
-/// countries (<c>apikey_new_countries</c>, with IP intelligence). Known IP groups and countries are kept as 256- and
-/// 64-bit sets per key, so one key costs about 110 bytes whatever it does; the key itself is kept only as a hash.
+/// countries (<c>apikey_new_countries</c>, with IP intelligence), and for server keys a request from a subnet and a
+/// fingerprint cluster the key was never seen with while its known sources are active (<c>apikey_new_source</c>). Known IP
+/// groups and countries are kept as 256- and 64-bit sets per key, a server key's sources exactly (up to 8 subnets and 4
+/// clusters as 64-bit hashes), so one key costs about 210 bytes whatever it does; the key itself is kept only as a hash.
 /// </summary>
 public sealed class ApiKeyMisuseDetector : IDetector
 {
@@ -38,9 +40,16 @@ public sealed class ApiKeyMisuseDetector : IDetector
         int requests, newIps, newCountries, observed, errors;
         double baseline;
         bool judged;
+        long newSourceSince = -1, activeAgo = 0;
         using (var scope = _keys.Enter(BehaviorHash.Of(apiKey), now))
         {
             ref var key = ref scope.Value;
+            if (options.NewSources && key.JudgeSource(identity, now, TimeSpan.FromSeconds(options.SourceWarmupSeconds).Ticks,
+                TimeSpan.FromSeconds(options.SourceActiveSeconds).Ticks, options.MinRequests, out activeAgo))
+            {
+                newSourceSince = now - key.FirstSeen;
+            }
+
             key.Roll(now, TimeSpan.FromSeconds(options.WindowSeconds).Ticks);
             key.Requests++;
             judged = key.Windows > 0;
@@ -64,6 +73,12 @@ public sealed class ApiKeyMisuseDetector : IDetector
             observed = key.Observed;
             errors = key.Errors;
             baseline = key.Baseline;
+        }
+
+        if (newSourceSince >= 0)
+        {
+            context.AddSignal(BehaviorSignals.ApiKeyNewSource, 80, Text(
+                $"key: request from a subnet and a client (cluster {identity.ClusterId}) never seen with it in {TimeSpan.FromTicks(newSourceSince).TotalMinutes:0} min, while its known clients were active {TimeSpan.FromTicks(activeAgo).TotalSeconds:0} s ago"));
         }
 
         if (judged && requests >= options.MinRequests && requests > options.RateFactor * Math.Max(baseline, options.MinRequests))
@@ -110,10 +125,20 @@ public sealed class ApiKeyMisuseDetector : IDetector
 
     private static string Text(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
-    /// <summary>One key's window counters, baseline and known IP groups and countries.</summary>
+    /// <summary>One key's window counters, baseline and known IP groups, subnets, clusters and countries.</summary>
     internal struct KeyState
     {
+        // A server key's sources: a key seen with more is used by many parties, whose new sources are normal.
+        public const int MaxSubnets = 8;
+        public const int MaxClusters = 4;
+
         public ulong Ips0, Ips1, Ips2, Ips3;
+        public Subnets8 KnownSubnets;
+        public Clusters4 KnownClusters;
+        public long FirstSeen, LastKnown;
+        public int Learned;
+        public byte SubnetCount, ClusterCount;
+        public bool Distributed;
         public CountrySlots Countries;
         public long WindowStart;
         public double Baseline;
@@ -137,6 +162,74 @@ public sealed class ApiKeyMisuseDetector : IDetector
             Windows++;
             WindowStart = now - WindowStart >= 2 * window ? now : WindowStart + window;
             Requests = Observed = Errors = NewIps = NewCountries = 0;
+        }
+
+        /// <summary>
+        /// Whether this request is a new source of an established server key: its subnet and its cluster were never seen
+        /// with the key while one of the key's known sources was active within <paramref name="activeTicks"/>
+        /// (<paramref name="activeAgo"/> says how long ago). Anything else is learned: during the warm-up every source; after
+        /// it a source sharing its subnet or its cluster with known ones, or any source once the known ones fell silent (the
+        /// key moved). A flagged source is not learned, so it stays flagged while the owner's clients are active. Sources are
+        /// kept exactly (64-bit hashes, no bitset a new network could collide into); a key used from a browser during its
+        /// warm-up, or from more than <see cref="MaxSubnets"/> subnets or <see cref="MaxClusters"/> clusters, is a
+        /// distributed key (a public key, a fleet) whose new sources are normal, and is no longer judged.
+        /// </summary>
+        public bool JudgeSource(RequestIdentity identity, long now, long warmupTicks, long activeTicks, int minRequests, out long activeAgo)
+        {
+            activeAgo = 0;
+            if (FirstSeen == 0)
+            {
+                FirstSeen = now;
+            }
+
+            if (Distributed)
+            {
+                return false;
+            }
+
+            var subnet = BehaviorHash.NonZero(identity.Subnet);
+            var cluster = BehaviorHash.NonZero(identity.Cluster);
+            var subnetKnown = ((ReadOnlySpan<ulong>)KnownSubnets)[..SubnetCount].Contains(subnet);
+            var clusterKnown = ((ReadOnlySpan<ulong>)KnownClusters)[..ClusterCount].Contains(cluster);
+            var established = now - FirstSeen >= warmupTicks && Learned >= minRequests;
+            if (established && !subnetKnown && !clusterKnown && now - LastKnown <= activeTicks)
+            {
+                activeAgo = now - LastKnown;
+                return true;
+            }
+
+            if (!established && UserAgentFamily.IsBrowser(identity.UaFamily))
+            {
+                Distributed = true;
+            }
+
+            if (!subnetKnown)
+            {
+                if (SubnetCount == MaxSubnets)
+                {
+                    Distributed = true;
+                }
+                else
+                {
+                    KnownSubnets[SubnetCount++] = subnet;
+                }
+            }
+
+            if (!clusterKnown)
+            {
+                if (ClusterCount == MaxClusters)
+                {
+                    Distributed = true;
+                }
+                else
+                {
+                    KnownClusters[ClusterCount++] = cluster;
+                }
+            }
+
+            LastKnown = now;
+            Learned++;
+            return false;
         }
 
         /// <summary>Marks the IP group and country known; true when the IP group was new. Sets <see cref="NewCountry"/>.</summary>
@@ -200,4 +293,18 @@ public sealed class ApiKeyMisuseDetector : IDetector
 
         private ushort _element;
     }
+}
+
+/// <summary>Eight 64-bit hashes inline (a key's known subnets).</summary>
+[System.Runtime.CompilerServices.InlineArray(ApiKeyMisuseDetector.KeyState.MaxSubnets)]
+internal struct Subnets8
+{
+    private ulong _element;
+}
+
+/// <summary>Four 64-bit hashes inline (a key's known fingerprint clusters).</summary>
+[System.Runtime.CompilerServices.InlineArray(ApiKeyMisuseDetector.KeyState.MaxClusters)]
+internal struct Clusters4
+{
+    private ulong _element;
 }

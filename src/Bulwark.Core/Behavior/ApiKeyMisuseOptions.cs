@@ -27,4 +27,20 @@ public sealed record ApiKeyMisuseOptions
 
     /// <summary>New countries in a window that raise <c>apikey_new_countries</c> (default 3; needs IP intelligence).</summary>
     public int NewCountries { get; init; } = 3;
+
+    /// <summary>
+    /// Whether to raise <c>apikey_new_source</c> (default true): after <see cref="SourceWarmupSeconds"/>, a request of a
+    /// server key (never used from a browser, by few clients) from a subnet <b>and</b> a fingerprint cluster the key was
+    /// never seen with, while one of its known sources was active within <see cref="SourceActiveSeconds"/>.
+    /// </summary>
+    public bool NewSources { get; init; } = true;
+
+    /// <summary>Seconds from a key's first request during which every source it is used from is learned (default 600).</summary>
+    public int SourceWarmupSeconds { get; init; } = 600;
+
+    /// <summary>
+    /// How recently one of the key's known sources must have been active for a new source to be flagged (default 900).
+    /// A key whose known sources have fallen silent has moved (new servers, new client): its new source is learned instead.
+    /// </summary>
+    public int SourceActiveSeconds { get; init; } = 900;
 }

@@ -60,6 +60,12 @@ public static class BehaviorSignals
     /// <summary>An API key used from many new countries (default weight 50).</summary>
     public const string ApiKeyNewCountries = "apikey_new_countries";
 
+    /// <summary>
+    /// An established server key used from a network and a client it was never seen with while its usual clients are
+    /// active (default weight 80).
+    /// </summary>
+    public const string ApiKeyNewSource = "apikey_new_source";
+
     /// <summary>A honeypot route was requested (default weight 100).</summary>
     public const string Honeypot = "honeypot";
 

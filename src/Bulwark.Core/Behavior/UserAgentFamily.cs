@@ -22,6 +22,9 @@ internal static class UserAgentFamily
 
     private static readonly string[] Names = ["none", "other", "chrome", "edge", "firefox", "safari", "opera", "bot", "curl", "python", "go", "java", "node"];
 
+    /// <summary>Whether the family is a web browser's (Chrome, Edge, Firefox, Safari, Opera).</summary>
+    public static bool IsBrowser(byte family) => family is Chrome or Edge or Firefox or Safari or Opera;
+
     public static string Name(byte family) => family < Names.Length ? Names[family] : "other";
 
     [ThreadStatic]

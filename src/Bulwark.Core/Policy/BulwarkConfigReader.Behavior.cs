@@ -9,7 +9,7 @@ public static partial class BulwarkConfigReader
     private static readonly string[] BehaviorKeys = ["Enabled", "MaxActors", "MaxGroups", "ActorTtlSeconds", "Velocity", "Honeypot", "Offenders"];
     private static readonly string[] VelocityKeys =
         ["Factor", "WindowSeconds", "WarmupWindows", "Alpha", "MinRatePerSecond", "MinShare", "ShareFactor", "MinClusterRequests", "TrackedClusters"];
-    private static readonly string[] HoneypotKeys = ["Routes", "BanSeconds", "ClusterBanSeconds"];
+    private static readonly string[] HoneypotKeys = ["Routes", "ScannerPaths", "ScannerPathsFile", "NotHoneypots", "BanSeconds", "ClusterBanSeconds"];
     private static readonly string[] OffenderKeys = ["BlocksBeforeBan", "WindowSeconds", "BanSeconds", "MaxBanSeconds", "MemorySeconds"];
     private static readonly string[] PolicyBehaviorKeys = ["Sequences", "Timing", "Enumeration", "Stuffing", "Velocity", "ApiKeys"];
     private static readonly string[] StepKeys = ["Route", "After", "MinDwellMs", "WithinSeconds"];
@@ -20,7 +20,8 @@ public static partial class BulwarkConfigReader
         "Enabled", "PasswordField", "WindowSeconds", "AccountsPerIp", "AccountsPerSubnet", "AccountsPerAsn", "AccountsPerCluster",
         "AccountsPerPassword", "FailureRatio", "MinAttempts", "FailureStatuses",
     ];
-    private static readonly string[] ApiKeyMisuseKeys = ["Enabled", "WindowSeconds", "RateFactor", "MinRequests", "NewIps", "ErrorRatio", "NewCountries"];
+    private static readonly string[] ApiKeyMisuseKeys =
+        ["Enabled", "WindowSeconds", "RateFactor", "MinRequests", "NewIps", "ErrorRatio", "NewCountries", "NewSources", "SourceWarmupSeconds", "SourceActiveSeconds"];
 
     private sealed partial class Walker
     {
@@ -76,6 +77,9 @@ public static partial class BulwarkConfigReader
                 o = key switch
                 {
                     "Routes" => o with { Routes = StringList(child, p) ?? o.Routes },
+                    "ScannerPaths" => o with { ScannerPaths = Bool(child, p) ?? o.ScannerPaths },
+                    "ScannerPathsFile" => o with { ScannerPathsFile = String(child, p) ?? "" },
+                    "NotHoneypots" => o with { NotHoneypots = StringList(child, p) ?? o.NotHoneypots },
                     "BanSeconds" => o with { BanSeconds = Int(child, p) ?? o.BanSeconds },
                     "ClusterBanSeconds" => o with { ClusterBanSeconds = Int(child, p) ?? o.ClusterBanSeconds },
                     _ => o,
@@ -225,6 +229,9 @@ public static partial class BulwarkConfigReader
                     "NewIps" => o with { NewIps = Int(child, p) ?? o.NewIps },
                     "ErrorRatio" => o with { ErrorRatio = Double(child, p) ?? o.ErrorRatio },
                     "NewCountries" => o with { NewCountries = Int(child, p) ?? o.NewCountries },
+                    "NewSources" => o with { NewSources = Bool(child, p) ?? o.NewSources },
+                    "SourceWarmupSeconds" => o with { SourceWarmupSeconds = Int(child, p) ?? o.SourceWarmupSeconds },
+                    "SourceActiveSeconds" => o with { SourceActiveSeconds = Int(child, p) ?? o.SourceActiveSeconds },
                     _ => o,
                 };
             }

@@ -8,10 +8,11 @@ namespace Bulwark.Core.Policy;
 public static partial class BulwarkConfigReader
 {
     internal static readonly string[] OtpKinds = ["auto", "phone", "email"];
+    internal static readonly string[] IpAttemptsCounts = ["failures", "all"];
 
     private static readonly string[] LoginKeys =
     [
-        "AccountFailures", "IpAttempts", "DelayAfterFailures", "MaxDelaySeconds", "ChallengeAfterFailures", "LockoutAfterFailures",
+        "AccountFailures", "IpAttempts", "IpAttemptsCount", "IpAttemptsKey", "DelayAfterFailures", "MaxDelaySeconds", "ChallengeAfterFailures", "LockoutAfterFailures",
         "LockoutMinutes", "LockoutWindowHours", "LockoutBan", "FailureStatuses", "OutcomeHeader",
     ];
 
@@ -29,6 +30,8 @@ public static partial class BulwarkConfigReader
                 {
                     "AccountFailures" => o with { AccountFailures = String(child, p) ?? "" },
                     "IpAttempts" => o with { IpAttempts = String(child, p) ?? "" },
+                    "IpAttemptsCount" => o with { IpAttemptsCount = Enum(child, p, IpAttemptsCounts, "attempt count") ?? o.IpAttemptsCount },
+                    "IpAttemptsKey" => o with { IpAttemptsKey = String(child, p) ?? o.IpAttemptsKey },
                     "DelayAfterFailures" => o with { DelayAfterFailures = Int(child, p) ?? o.DelayAfterFailures },
                     "MaxDelaySeconds" => o with { MaxDelaySeconds = Int(child, p) ?? o.MaxDelaySeconds },
                     "ChallengeAfterFailures" => o with { ChallengeAfterFailures = Int(child, p) ?? o.ChallengeAfterFailures },

@@ -30,6 +30,13 @@ public static partial class BulwarkConfigValidator
             CheckRoutePath(errors, ConfigPath.Index(routes, i), behavior.Honeypot.Routes[i]);
         }
 
+        var notHoneypots = ConfigPath.Property(honeypot, "NotHoneypots");
+        for (var i = 0; i < behavior.Honeypot.NotHoneypots.Count; i++)
+        {
+            CheckRoutePath(errors, ConfigPath.Index(notHoneypots, i), behavior.Honeypot.NotHoneypots[i]);
+        }
+
+        CheckScannerPathsFile(errors, ConfigPath.Property(honeypot, "ScannerPathsFile"), behavior.Honeypot.ScannerPathsFile);
         Range(errors, honeypot, "BanSeconds", behavior.Honeypot.BanSeconds, 1, 31_536_000, "3600 (an hour) is the default");
         Range(errors, honeypot, "ClusterBanSeconds", behavior.Honeypot.ClusterBanSeconds, 0, 31_536_000, "600 is the default; 0 bans no cluster");
 
@@ -45,6 +52,39 @@ public static partial class BulwarkConfigValidator
             errors.Add(new ConfigError(ConfigPath.Property(offenders, "MaxBanSeconds"),
                 $"MaxBanSeconds {o.MaxBanSeconds} is below BanSeconds {o.BanSeconds}",
                 "Make MaxBanSeconds at least BanSeconds: bans grow from BanSeconds up to MaxBanSeconds."));
+        }
+    }
+
+    private static void CheckScannerPathsFile(List<ConfigError> errors, string path, string file)
+    {
+        if (string.IsNullOrWhiteSpace(file))
+        {
+            return;
+        }
+
+        if (!File.Exists(file))
+        {
+            errors.Add(new ConfigError(path, $"scanner path list \"{file}\" does not exist",
+                "Name a JSON file in the format of src/Bulwark.Core/Behavior/scanner-paths.json (relative paths start at the working directory), or \"\" for the built-in list."));
+            return;
+        }
+
+        try
+        {
+            using var stream = File.OpenRead(file);
+            if (!ScannerPathList.TryRead(stream, out _, out var problem))
+            {
+                errors.Add(new ConfigError(path, $"scanner path list \"{file}\" is invalid: {problem}",
+                    "Follow the format of src/Bulwark.Core/Behavior/scanner-paths.json: {\"version\": 1, \"segments\": [{\"name\": \".env\"}], \"paths\": [{\"pattern\": \"/wp-admin/**\"}]}."));
+            }
+        }
+        catch (IOException exception)
+        {
+            errors.Add(new ConfigError(path, $"scanner path list \"{file}\" cannot be read: {exception.Message}", "Check the file's permissions."));
+        }
+        catch (UnauthorizedAccessException exception)
+        {
+            errors.Add(new ConfigError(path, $"scanner path list \"{file}\" cannot be read: {exception.Message}", "Check the file's permissions."));
         }
     }
 
@@ -121,6 +161,8 @@ public static partial class BulwarkConfigValidator
         Range(errors, keys, "NewIps", k.NewIps, 1, 255, "10 is the default (known addresses are kept in 256 bits per key)");
         Range(errors, keys, "ErrorRatio", k.ErrorRatio, 0.01, 1, "0.5 is the default");
         Range(errors, keys, "NewCountries", k.NewCountries, 1, 63, "3 is the default");
+        Range(errors, keys, "SourceWarmupSeconds", k.SourceWarmupSeconds, 60, 2_592_000, "600 is the default: every source of a key's first 10 minutes is learned");
+        Range(errors, keys, "SourceActiveSeconds", k.SourceActiveSeconds, 1, 604_800, "900 is the default: a new source counts while a known one was active in the last 15 minutes");
     }
 
     private static void Range(List<ConfigError> errors, string path, string key, double value, double min, double max, string hint)

@@ -48,6 +48,8 @@ public static partial class BulwarkConfigValidator
     {
         CheckOptionalRate(errors, ConfigPath.Property(path, "AccountFailures"), login.AccountFailures);
         CheckOptionalRate(errors, ConfigPath.Property(path, "IpAttempts"), login.IpAttempts);
+        CheckEnum(errors, ConfigPath.Property(path, "IpAttemptsCount"), login.IpAttemptsCount, BulwarkConfigReader.IpAttemptsCounts, "attempt count");
+        CheckIpAttemptsKey(errors, ConfigPath.Property(path, "IpAttemptsKey"), login.IpAttemptsKey);
         CheckCount(errors, ConfigPath.Property(path, "DelayAfterFailures"), login.DelayAfterFailures, 0, 1000, "0 (no delays) or the failure count delays start at, like 3");
         CheckCount(errors, ConfigPath.Property(path, "MaxDelaySeconds"), login.MaxDelaySeconds, 1, 3600, "a number of seconds from 1 to 3600, like 30");
         CheckCount(errors, ConfigPath.Property(path, "ChallengeAfterFailures"), login.ChallengeAfterFailures, 0, 1000, "0 (no challenge) or the failure count challenges start at, like 3");
@@ -77,6 +79,21 @@ public static partial class BulwarkConfigValidator
                 ConfigPath.Property(path, "OutcomeHeader"),
                 $"\"{login.OutcomeHeader}\" is not a header name",
                 "Write a header name like \"Bulwark-Login\" (letters, digits and dashes), or \"\" to ignore headers."));
+        }
+    }
+
+    // The per-address attempt limit must count by address: a key without one would be a different limit under this name.
+    private static void CheckIpAttemptsKey(List<ConfigError> errors, string path, string key)
+    {
+        const string Examples = "like \"ip\", \"ip+header:X-Device-Id\" or \"ip+fingerprint\"";
+        if (!LimitKeySpec.TryParse(key, out var spec, out var problem))
+        {
+            errors.Add(new ConfigError(path, problem, $"Write a limit key that includes the client address, {Examples}."));
+        }
+        else if (!spec.Parts.Any(p => p.Kind is KeyPartKind.Ip or KeyPartKind.Subnet))
+        {
+            errors.Add(new ConfigError(path, $"key \"{key}\" does not include the client address",
+                $"The per-address attempt limit counts by address: include 'ip' or 'subnet', {Examples}. Count by account with AccountFailures."));
         }
     }
 

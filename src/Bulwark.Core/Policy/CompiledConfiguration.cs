@@ -34,7 +34,24 @@ public sealed class CompiledConfiguration
         }
 
         Schema = CompiledSchemaValidation.Create(options.Schema);
+        if (options.Behavior.Enabled && Bulwark.Core.Behavior.ScannerPathList.For(options.Behavior.Honeypot) is { } scanner)
+        {
+            ScannerPaths = scanner;
+            ScannerPolicy = Policies.GetValueOrDefault(ScannerPolicyName) ?? new CompiledPolicy(ScannerPolicyName, new PolicyOptions(), Monitor);
+        }
     }
+
+    /// <summary>
+    /// The policy that watches scanner paths no route covers: the configuration's policy of this name when there is one,
+    /// else built-in defaults (no limits, the default thresholds).
+    /// </summary>
+    public const string ScannerPolicyName = "honeypot";
+
+    /// <summary>The scanner paths treated as honeypots (<c>Behavior:Honeypot:ScannerPaths</c>), or null when off.</summary>
+    public Bulwark.Core.Behavior.ScannerPathList? ScannerPaths { get; }
+
+    /// <summary>The policy scanner paths no route covers are decided under, or null when scanner paths are off.</summary>
+    public CompiledPolicy? ScannerPolicy { get; }
 
     /// <summary>The options this was compiled from.</summary>
     public BulwarkOptions Options { get; }
@@ -69,6 +86,13 @@ public sealed class CompiledConfiguration
         ArgumentNullException.ThrowIfNull(options);
         return new CompiledConfiguration(options);
     }
+
+    /// <summary>
+    /// The policy for a request no route covers: <see cref="ScannerPolicy"/> when its path is on the scanner list, else
+    /// null (not covered). Scanners probe paths outside an API's routes, so these must be watched all the same.
+    /// </summary>
+    public CompiledPolicy? UncoveredPolicy(ReadOnlySpan<char> path) =>
+        ScannerPaths is { } list && list.IsMatch(path, out _) ? ScannerPolicy : null;
 
     /// <summary>The first route that matches <paramref name="method"/> and <paramref name="path"/>, or null.</summary>
     public CompiledRoute? MatchRoute(string method, ReadOnlySpan<char> path)

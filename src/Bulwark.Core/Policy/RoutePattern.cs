@@ -19,6 +19,19 @@ public sealed class RoutePattern
     /// <summary>The pattern as written.</summary>
     public string Text { get; }
 
+    /// <summary>Whether the pattern ends in a catch-all (<c>**</c> or <c>{**rest}</c>): it fences a subtree rather than naming a path.</summary>
+    public bool HasCatchAll => _catchAll;
+
+    /// <summary>Whether pattern text <paramref name="pattern"/> ends in a catch-all, without compiling it.</summary>
+    public static bool EndsWithCatchAll(string pattern)
+    {
+        ArgumentNullException.ThrowIfNull(pattern);
+        var trimmed = pattern.AsSpan().TrimEnd('/');
+        var slash = trimmed.LastIndexOf('/');
+        var last = slash < 0 ? trimmed : trimmed[(slash + 1)..];
+        return last is "**" || last.StartsWith("{**", StringComparison.Ordinal);
+    }
+
     /// <summary>Compiles a validated pattern.</summary>
     public static RoutePattern Parse(string pattern)
     {

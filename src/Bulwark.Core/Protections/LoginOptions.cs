@@ -10,8 +10,25 @@ public sealed record LoginOptions
     /// <summary>Failed attempts allowed per account, like <c>"5/h"</c> (default 5 an hour, sliding window); then 429 until the window slides.</summary>
     public string AccountFailures { get; init; } = "5/h";
 
-    /// <summary>Attempts (any outcome) allowed per client address, like <c>"100/h"</c> (default 100 an hour, sliding window).</summary>
+    /// <summary>
+    /// Attempts allowed per client address, like <c>"100/h"</c> (default 100 an hour, sliding window). Which attempts count
+    /// is <see cref="IpAttemptsCount"/> (default: failed ones); what "address" means is <see cref="IpAttemptsKey"/>.
+    /// </summary>
     public string IpAttempts { get; init; } = "100/h";
+
+    /// <summary>
+    /// Which attempts <see cref="IpAttempts"/> counts: <c>failures</c> (default: attempts the application answered as
+    /// failed, so hundreds of people succeeding from one carrier-grade NAT or VPN address are not refused) or <c>all</c>
+    /// (every attempt, whatever the outcome). See docs/protections.md for what each weakens against.
+    /// </summary>
+    public string IpAttemptsCount { get; init; } = "failures";
+
+    /// <summary>
+    /// The key <see cref="IpAttempts"/> counts under (default <c>ip</c>): a limit key that includes the client address
+    /// (<c>ip</c> or <c>subnet</c>), optionally narrowed by a device dimension, like <c>ip+header:X-Device-Id</c> or
+    /// <c>ip+fingerprint</c>, so each device behind a shared address gets its own budget.
+    /// </summary>
+    public string IpAttemptsKey { get; init; } = "ip";
 
     /// <summary>
     /// From this many failures of the account within the <see cref="AccountFailures"/> window, attempts are held

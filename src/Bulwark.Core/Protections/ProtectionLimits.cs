@@ -60,10 +60,14 @@ internal static class ProtectionLimits
     {
         if (!string.IsNullOrWhiteSpace(options.IpAttempts))
         {
+            // Failed attempts by default: a shared address's people mostly succeed, an attacking address mostly fails.
+            var failuresOnly = !string.Equals(options.IpAttemptsCount, "all", StringComparison.OrdinalIgnoreCase);
             limits.Add(new CompiledLimit(policyName, new LimitOptions
             {
-                Name = LoginAttemptsIp, Key = "ip", Rate = options.IpAttempts, Algorithm = "sliding_window",
-            }));
+                Name = LoginAttemptsIp, Key = options.IpAttemptsKey, Rate = options.IpAttempts, Algorithm = "sliding_window",
+                Count = failuresOnly ? "failures" : "requests", FailureStatuses = options.FailureStatuses,
+            })
+            { Role = failuresOnly ? ProtectionRole.LoginAddressFailures : ProtectionRole.None, Login = login });
         }
 
         if (!string.IsNullOrWhiteSpace(options.AccountFailures))

@@ -9,6 +9,9 @@ internal enum ProtectionRole : byte
     /// <summary>Login: failures per account in the short window; its count drives delays and the challenge.</summary>
     LoginAccountFailures,
 
+    /// <summary>Login: failed attempts per address (<c>IpAttemptsCount: failures</c>); a reported outcome beats the status.</summary>
+    LoginAddressFailures,
+
     /// <summary>Login: failures per account in the lockout window; never refuses itself, its charge may lock.</summary>
     LoginLockoutCount,
 

@@ -91,9 +91,9 @@ public sealed class LoginPresetTests
         Assert.Equal(expected, CompiledLogin.ParseOutcome(value));
 
     [Fact]
-    public async Task A_hundred_attempts_per_address_per_hour_whatever_the_outcome_and_success_does_not_reset_them()
+    public async Task With_IpAttemptsCount_all_a_hundred_attempts_per_address_per_hour_whatever_the_outcome_and_success_does_not_reset_them()
     {
-        var engine = NewEngine(Config(Nothing.Replace("\"IpAttempts\": \"\"", "\"IpAttempts\": \"100/h\"", StringComparison.Ordinal)));
+        var engine = NewEngine(Config(Nothing.Replace("\"IpAttempts\": \"\"", "\"IpAttempts\": \"100/h\", \"IpAttemptsCount\": \"all\"", StringComparison.Ordinal)));
         for (var i = 0; i < 100; i++)
         {
             // Different accounts, half of them successful: the address count is of attempts.
@@ -107,6 +107,82 @@ public sealed class LoginPresetTests
         Assert.Equal("login-attempts-ip", refused.Limit!.Name);
         Assert.Equal(DecisionAction.Allow, (await Attempt(engine, "user-next", T0.AddSeconds(1002), ip: "198.51.100.9")).Action);
         Assert.Equal(DecisionAction.Allow, (await Attempt(engine, "user-next", T0.AddHours(2))).Action);
+    }
+
+    [Fact]
+    public async Task By_default_a_shared_address_with_hundreds_of_successful_logins_is_not_refused()
+    {
+        // One carrier-grade NAT address: 400 people log in within the hour, one in twenty mistyping first.
+        var engine = NewEngine(Config(Nothing.Replace("\"IpAttempts\": \"\"", "\"IpAttempts\": \"100/h\"", StringComparison.Ordinal)));
+        var random = new Random(5);
+        var at = T0;
+        var failures = 0;
+        for (var user = 0; user < 400; user++)
+        {
+            at = at.AddSeconds(3 + random.Next(6));
+            if (random.Next(20) == 0)
+            {
+                failures++;
+                Assert.Equal(DecisionAction.Allow, (await Attempt(engine, $"user{user}@example.com", at, status: 401, ip: "100.64.7.9")).Action);
+            }
+
+            var decision = await Attempt(engine, $"user{user}@example.com", at.AddSeconds(4), status: 200, ip: "100.64.7.9");
+            Assert.Equal(DecisionAction.Allow, decision.Action);
+        }
+
+        // The header still tells the address's failure budget: 100 less the failures.
+        var last = await Attempt(engine, "late@example.com", at.AddSeconds(10), status: 200, ip: "100.64.7.9");
+        Assert.Equal(100 - failures, last.Limits.Single(l => l.Name == "login-attempts-ip").Remaining);
+    }
+
+    [Fact]
+    public async Task By_default_an_address_failing_a_hundred_times_an_hour_is_refused_and_reported_outcomes_count()
+    {
+        var engine = NewEngine(Config(Nothing.Replace("\"IpAttempts\": \"\"", "\"IpAttempts\": \"100/h\"", StringComparison.Ordinal)));
+
+        // A stuffing address: one account after another, all failing (half of them reported through the outcome header on a 200).
+        for (var i = 0; i < 100; i++)
+        {
+            var outcome = i % 2 == 0 ? LoginOutcome.Failure : LoginOutcome.Unknown;
+            Assert.Equal(DecisionAction.Allow, (await Attempt(engine, $"victim{i}", T0.AddSeconds(i * 10), status: i % 2 == 0 ? 200 : 401, outcome: outcome)).Action);
+        }
+
+        var refused = await Attempt(engine, "victim-next", T0.AddSeconds(1001));
+        Assert.Equal(429, refused.StatusCode);
+        Assert.Equal("login-attempts-ip", refused.Limit!.Name);
+        Assert.Contains(refused.Reasons, r => r.Detail.Contains("100/h by ip", StringComparison.Ordinal));
+
+        // A 401 with a reported success is not a failure.
+        var other = NewEngine(Config(Nothing.Replace("\"IpAttempts\": \"\"", "\"IpAttempts\": \"2/h\"", StringComparison.Ordinal)));
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.Equal(DecisionAction.Allow, (await Attempt(other, $"u{i}", T0.AddSeconds(i), status: 401, outcome: LoginOutcome.Success)).Action);
+        }
+    }
+
+    [Fact]
+    public async Task IpAttemptsKey_gives_each_device_behind_an_address_its_own_budget()
+    {
+        var engine = NewEngine(Config(Nothing.Replace("\"IpAttempts\": \"\"", "\"IpAttempts\": \"3/h\", \"IpAttemptsKey\": \"ip+header:X-Device-Id\"", StringComparison.Ordinal)));
+        async Task<Decision> FromDevice(string device, int second)
+        {
+            var request = new RequestContext
+            {
+                Timestamp = T0.AddSeconds(second), ClientIp = System.Net.IPAddress.Parse("100.64.7.9"), Method = "POST", Path = "/login",
+                Account = "alice", Headers = HeaderList.From(("x-device-id", device)),
+            };
+            var decision = await engine.Decide(request);
+            await engine.Feedback(decision, request, decision.IsRefusal ? 0 : 401, TimeSpan.Zero);
+            return decision;
+        }
+
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(DecisionAction.Allow, (await FromDevice("phone-a", i)).Action);
+        }
+
+        Assert.Equal("login-attempts-ip", (await FromDevice("phone-a", 3)).Limit!.Name);
+        Assert.Equal(DecisionAction.Allow, (await FromDevice("phone-b", 4)).Action);
     }
 
     [Fact]

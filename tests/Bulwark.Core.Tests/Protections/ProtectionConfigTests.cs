@@ -13,6 +13,9 @@ public sealed class ProtectionConfigTests
     [Theory]
     [InlineData("'Login': { 'AccountFailures': 'five per hour' }", P + ".Login.AccountFailures", "is not a rate")]
     [InlineData("'Login': { 'IpAttempts': '100/fortnight' }", P + ".Login.IpAttempts", "unknown period unit")]
+    [InlineData("'Login': { 'IpAttemptsCount': 'successes' }", P + ".Login.IpAttemptsCount", "\"successes\" is not a valid attempt count")]
+    [InlineData("'Login': { 'IpAttemptsKey': 'account' }", P + ".Login.IpAttemptsKey", "does not include the client address")]
+    [InlineData("'Login': { 'IpAttemptsKey': 'ip+device' }", P + ".Login.IpAttemptsKey", "'device' is not a key part")]
     [InlineData("'Login': { 'DelayAfterFailures': -1 }", P + ".Login.DelayAfterFailures", "-1 is out of range")]
     [InlineData("'Login': { 'MaxDelaySeconds': 0 }", P + ".Login.MaxDelaySeconds", "0 is out of range")]
     [InlineData("'Login': { 'ChallengeAfterFailures': -3 }", P + ".Login.ChallengeAfterFailures", "out of range")]
@@ -56,7 +59,7 @@ public sealed class ProtectionConfigTests
     public void Presets_read_every_key()
     {
         var options = ConfigJson.AssertValid(Load("""
-            'Login': { 'AccountFailures': '4/30min', 'IpAttempts': '', 'DelayAfterFailures': 2, 'MaxDelaySeconds': 10,
+            'Login': { 'AccountFailures': '4/30min', 'IpAttempts': '', 'IpAttemptsCount': 'all', 'IpAttemptsKey': 'ip+fingerprint', 'DelayAfterFailures': 2, 'MaxDelaySeconds': 10,
                        'ChallengeAfterFailures': 0, 'LockoutAfterFailures': 6, 'LockoutMinutes': 15, 'LockoutWindowHours': 12,
                        'LockoutBan': true, 'FailureStatuses': [ '400', '4xx' ], 'OutcomeHeader': 'X-Login' },
             'Otp': { 'Field': 'to', 'Kind': 'email', 'PerDestination': '1/min', 'PerIp': '', 'PerPrefix': '9/h', 'PrefixDigits': 3,
@@ -66,7 +69,7 @@ public sealed class ProtectionConfigTests
         var policy = options.Policies["p"];
         Assert.Equal(new Core.Protections.LoginOptions
         {
-            AccountFailures = "4/30min", IpAttempts = "", DelayAfterFailures = 2, MaxDelaySeconds = 10, ChallengeAfterFailures = 0,
+            AccountFailures = "4/30min", IpAttempts = "", IpAttemptsCount = "all", IpAttemptsKey = "ip+fingerprint", DelayAfterFailures = 2, MaxDelaySeconds = 10, ChallengeAfterFailures = 0,
             LockoutAfterFailures = 6, LockoutMinutes = 15, LockoutWindowHours = 12, LockoutBan = true, FailureStatuses = policy.Login!.FailureStatuses,
             OutcomeHeader = "X-Login",
         }, policy.Login);
