@@ -23,12 +23,10 @@ public static class TlsClientFingerprinter
     // t13d1516h2_8daaf6152771_e5627efa2ab1: prefix (10), '_', 12 hex, '_', 12 hex.
     private const int Ja4Length = 36;
 
-    // One hash context per thread, reset after each digest: the one-shot HashData calls set up and free an OpenSSL context
-    // every time, which cost about 15 % of the in-place path's hashing (FingerprintBenchmarks, HashesOnly against
-    // HashesReusedContexts; docs/fingerprints.md). A thread never hashes two hellos at once.
-    [ThreadStatic]
-    private static IncrementalHash? t_md5;
-
+    // One SHA-256 context per thread, reset after each digest: the one-shot HashData calls set up and free an OpenSSL
+    // context every time, which cost about 15 % of the in-place path's hashing (FingerprintBenchmarks, HashesOnly against
+    // HashesReusedContexts; docs/fingerprints.md). A thread never hashes two hellos at once. JA3's MD5 is managed
+    // (Ja3Md5): OpenSSL's per-call cost is most of an MD5 of a few blocks.
     [ThreadStatic]
     private static IncrementalHash? t_sha256;
 
@@ -315,13 +313,10 @@ public static class TlsClientFingerprinter
         return length;
     }
 
-    [SuppressMessage("Security", "CA5351:Do Not Use Broken Cryptographic Algorithms", Justification = "JA3 is defined as an MD5 digest; it names a client, it protects nothing.")]
     private static void WriteJa3Hash(ReadOnlySpan<byte> ja3, Span<char> destination)
     {
-        Span<byte> digest = stackalloc byte[MD5.HashSizeInBytes];
-        var md5 = t_md5 ??= IncrementalHash.CreateHash(HashAlgorithmName.MD5);
-        md5.AppendData(ja3);
-        md5.TryGetHashAndReset(digest, out _);
+        Span<byte> digest = stackalloc byte[Ja3Md5.HashSizeInBytes];
+        Ja3Md5.Hash(ja3, digest);
         Convert.TryToHexStringLower(digest, destination, out _);
     }
 
