@@ -51,7 +51,7 @@ public class FingerprintBenchmarks
 
         _hellos = File.ReadLines(hellos).Where(l => l.Length > 0)
             .Select(l => Convert.FromHexString(JsonDocument.Parse(l).RootElement.GetProperty("record_hex").GetString()!)).ToArray();
-        _ja3Texts = _hellos.Select(h => TlsClientFingerprinter.TryCompute(h, out var f, out _) ? System.Text.Encoding.ASCII.GetBytes(f.Ja3Text) : []).ToArray();
+        _ja3Texts = _hellos.Select(h => TlsClientFingerprinter.TryCompute(h, out var f, out _) ? System.Text.Encoding.ASCII.GetBytes(f.Ja3Text.ToString()) : []).ToArray();
         _crawlers = CrawlerList.Load(crawlers);
         using var list = JsonDocument.Parse(File.ReadAllBytes(crawlers));
         _allPatterns = list.RootElement.EnumerateArray().Select(e => new Regex(e.GetProperty("pattern").GetString()!, RegexOptions.CultureInvariant)).ToArray();

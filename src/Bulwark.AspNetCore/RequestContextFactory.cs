@@ -97,9 +97,9 @@ public static class RequestContextFactory
     {
         ArgumentNullException.ThrowIfNull(httpContext);
         ArgumentNullException.ThrowIfNull(configuration);
-        if (httpContext.Features.Get<IBulwarkClientIdentityFeature>()?.Tls is { } tls)
+        if (httpContext.Features.Get<IBulwarkClientIdentityFeature>()?.TlsFingerprints is { } tls)
         {
-            return tls.ToTlsFingerprints();
+            return tls;
         }
 
         var peer = httpContext.Connection.RemoteIpAddress;

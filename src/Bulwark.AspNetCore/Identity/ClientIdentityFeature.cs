@@ -1,3 +1,4 @@
+using Bulwark.Core;
 using Bulwark.Core.Fingerprints;
 
 namespace Bulwark.AspNetCore.Identity;
@@ -10,7 +11,13 @@ internal sealed class ClientIdentityFeature : IBulwarkClientIdentityFeature
     private const int MaxPending = 16;
     private readonly Queue<RequestHead> _heads = new();
 
+    private TlsFingerprints? _tlsFingerprints;
+
     public TlsClientFingerprint? Tls { get; set; }
+
+    // Made on the connection's first request and reused by the rest; concurrent HTTP/2 streams may both make one, the
+    // same value either way.
+    public TlsFingerprints? TlsFingerprints => _tlsFingerprints ??= Tls?.ToTlsFingerprints();
 
     public string? TlsError { get; set; }
 

@@ -1,3 +1,4 @@
+using Bulwark.Core;
 using Bulwark.Core.Fingerprints;
 
 namespace Bulwark.AspNetCore.Identity;
@@ -11,6 +12,12 @@ public interface IBulwarkClientIdentityFeature
 {
     /// <summary>JA3/JA4 of the connection's ClientHello, or null when there was none (plain HTTP) or it could not be read.</summary>
     TlsClientFingerprint? Tls { get; }
+
+    /// <summary>
+    /// <see cref="Tls"/> as the engine takes it, made once per connection and shared by its requests (this default makes
+    /// a new one on every call; the hooks' feature keeps the first).
+    /// </summary>
+    TlsFingerprints? TlsFingerprints => Tls?.ToTlsFingerprints();
 
     /// <summary>Why the ClientHello could not be fingerprinted (for example split over several records), or null.</summary>
     string? TlsError { get; }

@@ -8,8 +8,8 @@ namespace Bulwark.Core.Fingerprints;
 
 /// <summary>
 /// JA3 and JA4 of a ClientHello straight from the bytes a TLS server sees first, for the per-connection hook. The common
-/// case — one TLS record holding the whole hello — is read in place with stack buffers: the only allocations are the
-/// three result strings and the result object. Anything else (a hello spread over several records, DTLS, a bare
+/// case — one TLS record holding the whole hello — is read in place with stack buffers: the only allocation is the
+/// result's one string (<see cref="TlsClientFingerprint.Text"/>). Anything else (a hello spread over several records, DTLS, a bare
 /// handshake message, malformed input) goes through <see cref="ClientHelloParser"/>, which reassembles or explains.
 /// Both paths give the same fingerprints; the tests hold them to it.
 /// </summary>
@@ -20,17 +20,18 @@ public static class TlsClientFingerprinter
     private const int MaxExtensions = 100;
     private const int MaxListBytes = 512;
 
-    // One hash context per thread, reset after each digest: the one-shot HashData calls set up and free an OpenSSL context
-    // every time, which cost about 15 % of the in-place path's hashing (FingerprintBenchmarks, HashesOnly against
-    // HashesReusedContexts; docs/fingerprints.md). A thread never hashes two hellos at once.
-    [ThreadStatic]
-    private static IncrementalHash? t_md5;
+    // t13d1516h2_8daaf6152771_e5627efa2ab1: prefix (10), '_', 12 hex, '_', 12 hex.
+    private const int Ja4Length = 36;
 
+    // One SHA-256 context per thread, reset after each digest: the one-shot HashData calls set up and free an OpenSSL
+    // context every time, which cost about 15 % of the in-place path's hashing (FingerprintBenchmarks, HashesOnly against
+    // HashesReusedContexts; docs/fingerprints.md). A thread never hashes two hellos at once. JA3's MD5 is managed
+    // (Ja3Md5): OpenSSL's per-call cost is most of an MD5 of a few blocks.
     [ThreadStatic]
     private static IncrementalHash? t_sha256;
 
     /// <summary>Computes the fingerprints of the ClientHello in <paramref name="data"/> (one or more TLS records).</summary>
-    public static bool TryCompute(ReadOnlySpan<byte> data, [NotNullWhen(true)] out TlsClientFingerprint? fingerprint, [NotNullWhen(false)] out string? error)
+    public static bool TryCompute(ReadOnlySpan<byte> data, out TlsClientFingerprint fingerprint, [NotNullWhen(false)] out string? error)
     {
         if (TryComputeInPlace(data, out fingerprint))
         {
@@ -40,6 +41,7 @@ public static class TlsClientFingerprinter
 
         if (!ClientHelloParser.TryParse(data, out var hello, out error))
         {
+            fingerprint = default;
             return false;
         }
 
@@ -47,8 +49,8 @@ public static class TlsClientFingerprinter
         return true;
     }
 
-    /// <summary>As <see cref="TryCompute(ReadOnlySpan{byte}, out TlsClientFingerprint?, out string?)"/> for the sequence Kestrel's <c>TlsClientHelloBytesCallback</c> hands over.</summary>
-    public static bool TryCompute(in ReadOnlySequence<byte> data, [NotNullWhen(true)] out TlsClientFingerprint? fingerprint, [NotNullWhen(false)] out string? error)
+    /// <summary>As <see cref="TryCompute(ReadOnlySpan{byte}, out TlsClientFingerprint, out string?)"/> for the sequence Kestrel's <c>TlsClientHelloBytesCallback</c> hands over.</summary>
+    public static bool TryCompute(in ReadOnlySequence<byte> data, out TlsClientFingerprint fingerprint, [NotNullWhen(false)] out string? error)
     {
         if (data.IsSingleSegment)
         {
@@ -78,20 +80,15 @@ public static class TlsClientFingerprinter
             h2 |= protocol.Span.SequenceEqual("h2"u8);
         }
 
-        return new TlsClientFingerprint
-        {
-            Ja3 = Ja3Fingerprint.Compute(hello),
-            Ja3Text = Ja3Fingerprint.ComputeText(hello),
-            Ja4 = Ja4Fingerprint.Compute(hello),
-            OfferedH2 = h2,
-            RecordCount = Math.Max(1, hello.RecordCount),
-        };
+        var ja4 = Ja4Fingerprint.Compute(hello);
+        var text = string.Concat(ja4, " ", Ja3Fingerprint.Compute(hello), " ", Ja3Fingerprint.ComputeText(hello));
+        return new TlsClientFingerprint(text, ja4.Length, h2, Math.Max(1, hello.RecordCount));
     }
 
     /// <summary>The in-place path: false (without a message) whenever the input is not one complete, well-formed TLS record.</summary>
-    internal static bool TryComputeInPlace(ReadOnlySpan<byte> data, [NotNullWhen(true)] out TlsClientFingerprint? fingerprint)
+    internal static bool TryComputeInPlace(ReadOnlySpan<byte> data, out TlsClientFingerprint fingerprint)
     {
-        fingerprint = null;
+        fingerprint = default;
         if (data.Length < 9 || data[0] != 0x16 || data[1] != 0x03)
         {
             return false;
@@ -274,16 +271,22 @@ public static class TlsClientFingerprinter
         }
 
         var extensionTypes = types[..typeCount];
-        var ja3Text = BuildJa3(legacyVersion, ciphers, extensionTypes, groups, points, out var ja3);
-        var ja4 = BuildJa4(legacyVersion, versions, hasServerName, ciphers, extensionTypes, signatures, firstAlpn);
-        fingerprint = new TlsClientFingerprint { Ja3 = ja3, Ja3Text = ja3Text, Ja4 = ja4, OfferedH2 = offeredH2, RecordCount = 1 };
+        Span<byte> ja3 = stackalloc byte[16 + (6 * (ciphers.Length + extensionTypes.Length + (groups.Length / 2) + points.Length))];
+        var ja3Length = WriteJa3(legacyVersion, ciphers, extensionTypes, groups, points, ja3);
+
+        // The one allocation: "JA4 JA3 JA3-text", assembled on the stack.
+        Span<char> text = stackalloc char[Ja4Length + 1 + 32 + 1 + ja3Length];
+        WriteJa4(legacyVersion, versions, hasServerName, ciphers, extensionTypes, signatures, firstAlpn, text[..Ja4Length]);
+        text[Ja4Length] = ' ';
+        WriteJa3Hash(ja3[..ja3Length], text.Slice(Ja4Length + 1, 32));
+        text[Ja4Length + 33] = ' ';
+        System.Text.Ascii.ToUtf16(ja3[..ja3Length], text[(Ja4Length + 34)..], out _);
+        fingerprint = new TlsClientFingerprint(new string(text), Ja4Length, offeredH2, recordCount: 1);
         return true;
     }
 
-    [SuppressMessage("Security", "CA5351:Do Not Use Broken Cryptographic Algorithms", Justification = "JA3 is defined as an MD5 digest; it names a client, it protects nothing.")]
-    private static string BuildJa3(ushort legacyVersion, ReadOnlySpan<ushort> ciphers, ReadOnlySpan<ushort> extensionTypes, ReadOnlySpan<byte> groups, ReadOnlySpan<byte> points, out string hash)
+    private static int WriteJa3(ushort legacyVersion, ReadOnlySpan<ushort> ciphers, ReadOnlySpan<ushort> extensionTypes, ReadOnlySpan<byte> groups, ReadOnlySpan<byte> points, Span<byte> text)
     {
-        Span<byte> text = stackalloc byte[16 + (6 * (ciphers.Length + extensionTypes.Length + (groups.Length / 2) + points.Length))];
         var length = WriteDecimal(legacyVersion, text);
         text[length++] = (byte)',';
         length += WriteDecimalList(ciphers, text[length..]);
@@ -307,17 +310,18 @@ public static class TlsClientFingerprinter
             length += WriteSeparated(point, ref first, text[length..]);
         }
 
-        Span<byte> digest = stackalloc byte[MD5.HashSizeInBytes];
-        var md5 = t_md5 ??= IncrementalHash.CreateHash(HashAlgorithmName.MD5);
-        md5.AppendData(text[..length]);
-        md5.TryGetHashAndReset(digest, out _);
-        hash = Convert.ToHexStringLower(digest);
-        return Encoding.ASCII.GetString(text[..length]);
+        return length;
     }
 
-    private static string BuildJa4(ushort legacyVersion, ReadOnlySpan<byte> versions, bool hasServerName, Span<ushort> ciphers, ReadOnlySpan<ushort> extensionTypes, ReadOnlySpan<byte> signatureBytes, ReadOnlySpan<byte> firstAlpn)
+    private static void WriteJa3Hash(ReadOnlySpan<byte> ja3, Span<char> destination)
     {
-        Span<char> result = stackalloc char[36];
+        Span<byte> digest = stackalloc byte[Ja3Md5.HashSizeInBytes];
+        Ja3Md5.Hash(ja3, digest);
+        Convert.TryToHexStringLower(digest, destination, out _);
+    }
+
+    private static void WriteJa4(ushort legacyVersion, ReadOnlySpan<byte> versions, bool hasServerName, Span<ushort> ciphers, ReadOnlySpan<ushort> extensionTypes, ReadOnlySpan<byte> signatureBytes, ReadOnlySpan<byte> firstAlpn, Span<char> result)
+    {
         result[0] = 't';
         // Ja4Fingerprint's rule exactly (a hostile hello may offer DTLS values over TLS): DTLS counts down and ranks above TLS.
         var best = -1;
@@ -396,8 +400,6 @@ public static class TlsClientFingerprinter
 
             Hash(text[..length], result[24..]);
         }
-
-        return new string(result);
     }
 
     private static bool IsValidServerNameList(ReadOnlySpan<byte> ext)
@@ -525,9 +527,18 @@ public static class TlsClientFingerprinter
         return length + WriteDecimal(value, destination[length..]);
     }
 
+    // A TLS value is 0-65535: at most five digits, written without the general formatter's overhead.
     private static int WriteDecimal(int value, Span<byte> destination)
     {
-        value.TryFormat(destination, out var written, default, System.Globalization.CultureInfo.InvariantCulture);
-        return written;
+        var digits = value < 10 ? 1 : value < 100 ? 2 : value < 1000 ? 3 : value < 10000 ? 4 : 5;
+        for (var i = digits - 1; i > 0; i--)
+        {
+            var quotient = value / 10;
+            destination[i] = (byte)('0' + (value - (quotient * 10)));
+            value = quotient;
+        }
+
+        destination[0] = (byte)('0' + value);
+        return digits;
     }
 }

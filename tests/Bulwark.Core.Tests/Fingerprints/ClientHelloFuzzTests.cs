@@ -300,8 +300,9 @@ public sealed class ClientHelloFuzzTests(ITestOutputHelper output)
     private static void AssertWellFormed(TlsClientFingerprint fingerprint)
     {
         Assert.Equal(36, fingerprint.Ja4.Length);
-        Assert.Matches("^[0-9a-f]{32}$", fingerprint.Ja3);
-        Assert.NotEmpty(fingerprint.Ja3Text);
+        Assert.Matches("^[0-9a-f]{32}$", fingerprint.Ja3.ToString());
+        Assert.False(fingerprint.Ja3Text.IsEmpty);
+        Assert.Equal($"{fingerprint.Ja4} {fingerprint.Ja3} {fingerprint.Ja3Text}", fingerprint.Text);
     }
 
     private static void AssertSame(TlsClientFingerprint expected, TlsClientFingerprint actual)

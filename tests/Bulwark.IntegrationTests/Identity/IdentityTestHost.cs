@@ -103,7 +103,7 @@ internal sealed class IdentityTestHost : IAsyncDisposable
         app.MapGet("/api/products/{id}", (HttpContext context) => Results.Json(new
         {
             protocol = context.Request.Protocol,
-            ja4 = context.Features.Get<IBulwarkClientIdentityFeature>()?.Tls?.Ja4,
+            ja4 = context.Features.Get<IBulwarkClientIdentityFeature>()?.TlsFingerprints?.Ja4,
         }));
         host = new IdentityTestHost(app, certificate, config);
         recorder.Host = host;

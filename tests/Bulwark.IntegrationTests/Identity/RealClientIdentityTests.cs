@@ -89,9 +89,10 @@ public sealed partial class RealClientIdentityTests(RealClientCaptures captures,
     {
         Assert.NotNull(captures.Tshark);
         var compared = 0;
-        foreach (var (port, fingerprint) in captures.Connections)
+        foreach (var (port, seen) in captures.Connections)
         {
-            Assert.NotNull(fingerprint);
+            Assert.NotNull(seen);
+            var fingerprint = seen.Value;
             Assert.True(captures.Tshark.TryGetValue(port, out var tshark), $"tshark saw no ClientHello from port {port} ({fingerprint.Ja4}); it saw ports {string.Join(", ", captures.Tshark.Keys.Order())}, the host {string.Join(", ", captures.Connections.Keys.Order())}");
             Assert.Equal(tshark.Ja3Full, fingerprint.Ja3Text);
             Assert.Equal(tshark.Ja3, fingerprint.Ja3);
