@@ -126,7 +126,9 @@ public sealed class ClusterActivityDetector : IDetector
             var rate = requests / span;
             var statelessShare = (slot.Stateless + slot.PreviousStateless) / (double)requests;
             var addresses = HyperLogLog128.EstimateUnion(registers[..HyperLogLog128.Registers], registers[HyperLogLog128.Registers..]);
-            var churn = requests >= _options.MinRequests && rate >= _options.MinRatePerSecond
+            // Only a group watched for a full window is judged: right after a restart (or when a crowd's group first appears)
+            // every visitor's first request is cookie-less and every address new, which is no evidence of anything.
+            var churn = now - slot.Since >= _windowTicks && requests >= _options.MinRequests && rate >= _options.MinRatePerSecond
                 && statelessShare >= _options.MinStatelessShare && requests <= _options.MaxRequestsPerAddress * addresses;
             var churnHeld = !churn && now < slot.ChurnUntil;
             if (churn)
@@ -177,7 +179,7 @@ public sealed class ClusterActivityDetector : IDetector
             victim = _used++;
         }
 
-        _slots[victim] = new Slot { Key = cluster, WindowStart = now, SpanStart = now, CeilingStart = now };
+        _slots[victim] = new Slot { Key = cluster, Since = now, WindowStart = now, SpanStart = now, CeilingStart = now };
         _registers.AsSpan(victim * SlotRegisters, SlotRegisters).Clear();
         return victim;
     }
@@ -216,10 +218,11 @@ public sealed class ClusterActivityDetector : IDetector
         slot.WindowStart = skipped ? now : slot.WindowStart + _windowTicks;
     }
 
-    /// <summary>One tracked cluster (72 bytes) and, beside it in the register array, its current and previous sketches.</summary>
+    /// <summary>One tracked group (80 bytes) and, beside it in the register array, its current and previous sketches.</summary>
     private struct Slot
     {
         public ulong Key;
+        public long Since;
         public long WindowStart;
         public long SpanStart;
         public long CeilingStart;

@@ -37,8 +37,11 @@ public sealed record ClusterActivityOptions
     /// <summary>Length of the ceiling's counting window in seconds (default 10).</summary>
     public int CeilingWindowSeconds { get; init; } = 10;
 
-    /// <summary>Smallest share of the cluster's requests carrying TLS-level evidence for the ceiling (default 0.9).</summary>
-    public double MinEvidenceShare { get; init; } = 0.9;
+    /// <summary>
+    /// Smallest share of the group's requests carrying TLS-level evidence for the ceiling (default 0.5: tools rotate through
+    /// User-Agent lists that hold old versions too, whose TLS 1.2 is no contradiction).
+    /// </summary>
+    public double MinEvidenceShare { get; init; } = 0.5;
 
     /// <summary>Seconds a flagged cluster stays flagged for its stateless, evidence-bearing requests (default 600).</summary>
     public int HoldSeconds { get; init; } = 600;

@@ -12,11 +12,15 @@ internal static class HyperLogLog128
 
     private const double Alpha = 0.7213 / (1 + (1.079 / Registers));
 
-    /// <summary>Adds a (well-mixed) hash.</summary>
+    /// <summary>Adds a 64-bit key (mixed here, so any key will do).</summary>
     public static void Add(Span<byte> registers, ulong hash)
     {
-        hash *= 0x9E3779B97F4A7C15UL; // spread keys that differ only in low bits
-        hash ^= hash >> 31;
+        // MurmurHash3's 64-bit finaliser: keys that differ only in low bits (counters, addresses) spread over every bit.
+        hash ^= hash >> 33;
+        hash *= 0xFF51AFD7ED558CCDUL;
+        hash ^= hash >> 33;
+        hash *= 0xC4CEB9FE1A85EC53UL;
+        hash ^= hash >> 33;
         var index = (int)(hash >> 57);
         var rank = (byte)(BitOperations.LeadingZeroCount((hash << 7) | (1UL << 6)) + 1);
         if (registers[index] < rank)

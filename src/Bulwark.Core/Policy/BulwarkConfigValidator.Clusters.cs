@@ -15,7 +15,7 @@ public static partial class BulwarkConfigValidator
         Range(errors, path, "MinStatelessShare", c.MinStatelessShare, 0, 1, "0.9 is the default");
         Range(errors, path, "CeilingPerSecond", c.CeilingPerSecond, 0, 1_000_000, "20 is the default; 0 turns cluster_ceiling off");
         Range(errors, path, "CeilingWindowSeconds", c.CeilingWindowSeconds, 1, 3_600, "10 is the default");
-        Range(errors, path, "MinEvidenceShare", c.MinEvidenceShare, 0, 1, "0.9 is the default");
+        Range(errors, path, "MinEvidenceShare", c.MinEvidenceShare, 0, 1, "0.5 is the default");
         Range(errors, path, "HoldSeconds", c.HoldSeconds, 0, 86_400, "600 is the default; 0 holds nothing");
         CheckSignalNames(errors, ConfigPath.Property(path, "EvidenceSignals"), c.EvidenceSignals);
         CheckSignalNames(errors, ConfigPath.Property(path, "TlsEvidenceSignals"), c.TlsEvidenceSignals);
