@@ -218,7 +218,7 @@ public sealed class ClusterActivityDetector : IDetector
         slot.WindowStart = skipped ? now : slot.WindowStart + _windowTicks;
     }
 
-    /// <summary>One tracked group (80 bytes) and, beside it in the register array, its current and previous sketches.</summary>
+    /// <summary>One tracked group (88 bytes) and, beside it in the register array, its current and previous sketches.</summary>
     private struct Slot
     {
         public ulong Key;

@@ -13,7 +13,7 @@ public sealed record ClusterActivityOptions
     /// <summary>Length of one counting window in seconds (default 60); figures cover the current and the previous window.</summary>
     public int WindowSeconds { get; init; } = 60;
 
-    /// <summary>Clusters tracked at once, in a Space-Saving table (default 64; about 300 bytes each).</summary>
+    /// <summary>Clusters tracked at once, in a Space-Saving table (default 64; 344 bytes each).</summary>
     public int TrackedClusters { get; init; } = 64;
 
     /// <summary>Fewest requests of the cluster in the counting span before <c>cluster_churn</c> can fire (default 100).</summary>

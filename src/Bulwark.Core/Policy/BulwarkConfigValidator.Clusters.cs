@@ -8,7 +8,7 @@ public static partial class BulwarkConfigValidator
     private static void CheckClusters(List<ConfigError> errors, string path, ClusterActivityOptions c)
     {
         Range(errors, path, "WindowSeconds", c.WindowSeconds, 1, 3_600, "60 is the default");
-        Range(errors, path, "TrackedClusters", c.TrackedClusters, 4, 4_096, "64 is the default (about 330 bytes each)");
+        Range(errors, path, "TrackedClusters", c.TrackedClusters, 4, 4_096, "64 is the default (about 344 bytes each)");
         Range(errors, path, "MinRequests", c.MinRequests, 1, 100_000_000, "100 is the default");
         Range(errors, path, "MinRatePerSecond", c.MinRatePerSecond, 0, 1_000_000, "1 is the default");
         Range(errors, path, "MaxRequestsPerAddress", c.MaxRequestsPerAddress, 1, 1_000, "2 is the default: addresses that send one request or two");
