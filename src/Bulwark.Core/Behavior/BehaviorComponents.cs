@@ -30,6 +30,7 @@ public static class BehaviorComponents
             new EnumerationDetector(state),
             new StuffingDetector(state),
             new VelocityDetector(state),
+            new ClusterActivityDetector(state),
             new ApiKeyMisuseDetector(state),
             new RepeatOffenderDetector(state),
         ];

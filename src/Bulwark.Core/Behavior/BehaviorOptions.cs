@@ -29,6 +29,9 @@ public sealed record BehaviorOptions
     /// <summary>Route velocity against its baseline, and the fingerprint clusters that drive a surge.</summary>
     public VelocityOptions Velocity { get; init; } = new();
 
+    /// <summary>Fingerprint clusters of stateless automation, judged without a baseline.</summary>
+    public ClusterActivityOptions Clusters { get; init; } = new();
+
     /// <summary>Undocumented routes whose every hit bans the client.</summary>
     public HoneypotOptions Honeypot { get; init; } = new();
 

@@ -48,6 +48,15 @@ public static class BehaviorSignals
     /// <summary>A fingerprint cluster over-represented on a route running far above its baseline (default weight 80).</summary>
     public const string VelocityCluster = "velocity_cluster";
 
+    /// <summary>
+    /// A stateless, evidence-bearing request of a fingerprint cluster that sends one request or two from each of many
+    /// addresses at a rate (default weight 60).
+    /// </summary>
+    public const string ClusterChurn = "cluster_churn";
+
+    /// <summary>A stateless request of a cluster whose TLS contradicts its User-Agent, running above the ceiling (default weight 60).</summary>
+    public const string ClusterCeiling = "cluster_ceiling";
+
     /// <summary>An API key used far above its own baseline (default weight 40).</summary>
     public const string ApiKeyRate = "apikey_rate";
 

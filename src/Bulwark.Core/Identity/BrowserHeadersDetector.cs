@@ -14,8 +14,10 @@ namespace Bulwark.Core.Identity;
 /// <item><c>header_order_mismatch</c> (20): headers in an order the claimed browser never uses (only when the order is the
 /// client's: HTTP/1.1 read from the wire, not Kestrel's HTTP/2 order).</item>
 /// <item><c>browser_without_h2</c> (20): a browser that has offered h2 in ALPN for a decade (Chromium/Firefox ≥ 60, Safari
-/// ≥ 11) sent a ClientHello without it. Only when the hello was seen directly; whether the server then chose HTTP/1.1 is the
-/// server's business and is not held against the client.</item>
+/// ≥ 11) sent a ClientHello without it (seen directly, or a JA4 saying the hello had no ALPN at all, when only the JA4 is known);
+/// whether the server then chose HTTP/1.1 is the server's business and is not held against the client.</item>
+/// <item><c>browser_without_tls13</c> (20): the JA4 of a browser that has spoken TLS 1.3 for years (Chromium ≥ 70, Firefox
+/// ≥ 63, Safari ≥ 13) says TLS 1.2 or older.</item>
 /// </list>
 /// </summary>
 public sealed class BrowserHeadersDetector(ClientIdentity identity) : IDetector
@@ -31,6 +33,9 @@ public sealed class BrowserHeadersDetector(ClientIdentity identity) : IDetector
 
     /// <summary>Signal: a modern browser's ClientHello without h2 in ALPN.</summary>
     public const string NoH2Signal = "browser_without_h2";
+
+    /// <summary>Signal: a browser that has spoken TLS 1.3 for years offered at most TLS 1.2 (read from the JA4).</summary>
+    public const string NoTls13Signal = "browser_without_tls13";
 
     /// <inheritdoc />
     public void Detect(RequestContext request, EvaluationContext context)
@@ -81,9 +86,27 @@ public sealed class BrowserHeadersDetector(ClientIdentity identity) : IDetector
             context.AddSignal(OrderSignal, 20, order);
         }
 
-        if (request.Tls?.OfferedH2 == false && ((chromium && major >= 60) || (ua.Family == "firefox" && major >= 60) || (ua.Family == "safari" && major >= 11)))
+        var offersH2 = (chromium && major >= 60) || (ua.Family == "firefox" && major >= 60) || (ua.Family == "safari" && major >= 11);
+        if (request.Tls?.OfferedH2 == false && offersH2)
         {
             context.AddSignal(NoH2Signal, 20, $"User-Agent says {ua.Family} {major}, whose TLS always offers h2, but the ClientHello's ALPN did not");
+        }
+        else if (request.Tls is { OfferedH2: null, Ja4: { Length: >= 10 } ja4 })
+        {
+            // Only the JA4 travelled (replay, a TLS terminator in front): its a-part still says the version and first ALPN.
+            var alpn = ja4.AsSpan(8, 2);
+            // Only a hello with no ALPN at all: Chrome's WebSocket connections offer http/1.1 alone (JA4 "h1").
+            if (offersH2 && ja4[0] == 't' && alpn is "00")
+            {
+                context.AddSignal(NoH2Signal, 20, $"User-Agent says {ua.Family} {major}, whose TLS always offers ALPN (h2), but the JA4 {ja4[..10]} says the hello had none");
+            }
+
+            var version = ja4.AsSpan(1, 2);
+            var tls13 = (chromium && major >= 70) || (ua.Family == "firefox" && major >= 63) || (ua.Family == "safari" && major >= 13);
+            if (tls13 && ja4[0] == 't' && version is "12" or "11" or "10" or "s3" or "s2")
+            {
+                context.AddSignal(NoTls13Signal, 20, $"User-Agent says {ua.Family} {major}, which speaks TLS 1.3, but the JA4 {ja4[..10]} says TLS {version}");
+            }
         }
     }
 

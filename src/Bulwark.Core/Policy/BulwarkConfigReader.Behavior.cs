@@ -6,7 +6,7 @@ namespace Bulwark.Core.Policy;
 /// <summary>Reading of <c>Bulwark:Behavior</c> and <c>Policies.NAME.Behavior</c> (docs/behavior.md).</summary>
 public static partial class BulwarkConfigReader
 {
-    private static readonly string[] BehaviorKeys = ["Enabled", "MaxActors", "MaxGroups", "ActorTtlSeconds", "Velocity", "Honeypot", "Offenders"];
+    private static readonly string[] BehaviorKeys = ["Enabled", "MaxActors", "MaxGroups", "ActorTtlSeconds", "Velocity", "Clusters", "Honeypot", "Offenders"];
     private static readonly string[] VelocityKeys =
         ["Factor", "WindowSeconds", "WarmupWindows", "Alpha", "MinRatePerSecond", "MinShare", "ShareFactor", "MinClusterRequests", "TrackedClusters"];
     private static readonly string[] HoneypotKeys = ["Routes", "ScannerPaths", "ScannerPathsFile", "NotHoneypots", "BanSeconds", "ClusterBanSeconds"];
@@ -37,6 +37,7 @@ public static partial class BulwarkConfigReader
                     "MaxGroups" => o with { MaxGroups = Int(child, p) ?? o.MaxGroups },
                     "ActorTtlSeconds" => o with { ActorTtlSeconds = Int(child, p) ?? o.ActorTtlSeconds },
                     "Velocity" => o with { Velocity = ReadVelocity(child, p) },
+                    "Clusters" => o with { Clusters = ReadClusters(child, p) },
                     "Honeypot" => o with { Honeypot = ReadHoneypot(child, p) },
                     "Offenders" => o with { Offenders = ReadOffenders(child, p) },
                     _ => o,

@@ -23,6 +23,8 @@ public static partial class BulwarkConfigValidator
         Range(errors, velocity, "MinClusterRequests", v.MinClusterRequests, 1, 1_000_000, "20 is the default");
         Range(errors, velocity, "TrackedClusters", v.TrackedClusters, 4, 4_096, "64 is the default");
 
+        CheckClusters(errors, ConfigPath.Property(path, "Clusters"), behavior.Clusters);
+
         var honeypot = ConfigPath.Property(path, "Honeypot");
         var routes = ConfigPath.Property(honeypot, "Routes");
         for (var i = 0; i < behavior.Honeypot.Routes.Count; i++)
