@@ -10,6 +10,9 @@
 # adds at p99 over the upstream directly. Needs nginx and wrk. Not part of CI.
 #   scripts/bench-gateway.sh [DURATION_S] [CONNECTIONS]      (defaults 10 and 64)
 #   GATEWAY_ENV="DOTNET_gcServer=1" scripts/bench-gateway.sh  (runtime settings for the gateway process only)
+#   ALLOC=1 scripts/bench-gateway.sh 10 64   (needs `dotnet tool install -g dotnet-counters`): part 1 also prints the
+#     bytes the gateway allocated per proxied request in its measured wrk run (GC total_allocated / wrk's request count);
+#     the counter session costs the gateway throughput, so take requests/s from a run without it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration="${1:-10}"
@@ -54,11 +57,28 @@ for port in $up $px $gw; do
   for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
 done
 
+PATH="$PATH:$HOME/.dotnet/tools"
+counters=""
 declare -A rps
 for target in "upstream:$up" "nginx:$px" "gateway:$gw"; do
   name="${target%%:*}"; port="${target##*:}"
   wrk -t2 -c"$connections" -d5s -H 'User-Agent: wrk' "http://127.0.0.1:$port/bench" >/dev/null   # warm-up (the JIT's tiers)
+  if [ "$name" = gateway ] && [ "${ALLOC:-0}" = 1 ]; then
+    dotnet-counters collect -p "${pids[1]}" --counters System.Runtime --format csv -o "$work/counters.csv" --refresh-interval 1 \
+      --duration "00:00:00:$(printf '%02d' $((duration + 4)))" >/dev/null 2>&1 & counters=$!
+    sleep 2
+  fi
   out="$(wrk -t2 -c"$connections" -d"${duration}s" --latency -H 'User-Agent: wrk' "http://127.0.0.1:$port/bench")"
+  if [ "$name" = gateway ] && [ -n "$counters" ]; then
+    wait "$counters" || true
+    python3 - "$work/counters.csv" "$(awk '/requests in/ {print $1}' <<<"$out")" <<'PY'
+import csv, sys
+values = [float(r[4]) for r in csv.reader(open(sys.argv[1])) if len(r) > 4 and 'total_allocated' in r[2]]
+idle = min(values) if values else 0  # the counter session's own rate, in the seconds before and after the run
+busy = sum(v - idle for v in values if v > 10 * idle)
+print('== gateway allocated %.0f bytes per proxied request (%d requests)' % (busy / int(sys.argv[2]), int(sys.argv[2])))
+PY
+  fi
   rps[$name]="$(awk '/Requests\/sec/ {print $2}' <<<"$out")"
   echo "== $name: $(awk '/Requests\/sec/ {print $2}' <<<"$out") req/s; latency p50 $(awk '$1=="50%" {print $2}' <<<"$out"), p99 $(awk '$1=="99%" {print $2}' <<<"$out"); $(grep -E 'Non-2xx|Socket errors' <<<"$out" || echo 'all 2xx')"
 done

@@ -14,36 +14,32 @@ internal static class ForwardedHeaders
     public static void Apply(HttpRequestMessage message, HttpRequest request, IPAddress peer, bool peerTrusted)
     {
         var headers = request.Headers;
+        if (peer.IsIPv4MappedToIPv6)
+        {
+            peer = peer.MapToIPv4();
+        }
+
+        var peerText = peer.ToString();
         var incomingFor = peerTrusted ? headers["X-Forwarded-For"].ToString() : "";
-        var peerText = peer.IsIPv4MappedToIPv6 ? peer.MapToIPv4().ToString() : peer.ToString();
         message.Headers.TryAddWithoutValidation("X-Forwarded-For", incomingFor.Length == 0 ? peerText : incomingFor + ", " + peerText);
 
-        var proto = peerTrusted && headers["X-Forwarded-Proto"].ToString() is { Length: > 0 } p ? p : request.Scheme;
+        var scheme = request.Scheme;
+        var proto = peerTrusted && headers["X-Forwarded-Proto"].ToString() is { Length: > 0 } p ? p : scheme;
         message.Headers.TryAddWithoutValidation("X-Forwarded-Proto", proto);
-        var host = peerTrusted && headers["X-Forwarded-Host"].ToString() is { Length: > 0 } h ? h : request.Host.Value ?? "";
+        var requestHost = request.Host.Value;
+        var host = peerTrusted && headers["X-Forwarded-Host"].ToString() is { Length: > 0 } h ? h : requestHost ?? "";
         if (host.Length > 0)
         {
             message.Headers.TryAddWithoutValidation("X-Forwarded-Host", host);
         }
 
-        var element = $"for={Node(peer)};proto={request.Scheme}";
-        if (request.Host.HasValue)
-        {
-            element += $";host=\"{request.Host.Value!.Replace("\"", "", StringComparison.Ordinal)}\"";
-        }
+        // RFC 7239 §6: an IPv6 node is bracketed and the whole value quoted. One string for the whole element.
+        var v6 = peer.AddressFamily == AddressFamily.InterNetworkV6;
+        var element = string.IsNullOrEmpty(requestHost)
+            ? string.Concat([v6 ? "for=\"[" : "for=", peerText, v6 ? "]\";proto=" : ";proto=", scheme])
+            : string.Concat([v6 ? "for=\"[" : "for=", peerText, v6 ? "]\";proto=" : ";proto=", scheme, ";host=\"", requestHost.Replace("\"", "", StringComparison.Ordinal), "\""]);
 
         var incoming = peerTrusted ? headers["Forwarded"].ToString() : "";
         message.Headers.TryAddWithoutValidation("Forwarded", incoming.Length == 0 ? element : incoming + ", " + element);
-    }
-
-    // RFC 7239 §6: an IPv6 node is bracketed and the whole value quoted.
-    private static string Node(IPAddress address)
-    {
-        if (address.IsIPv4MappedToIPv6)
-        {
-            address = address.MapToIPv4();
-        }
-
-        return address.AddressFamily == AddressFamily.InterNetworkV6 ? $"\"[{address}]\"" : address.ToString();
     }
 }

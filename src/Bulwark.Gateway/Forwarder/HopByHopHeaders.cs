@@ -1,3 +1,4 @@
+using System.Net.Http.Headers;
 using Microsoft.Extensions.Primitives;
 
 namespace Bulwark.Gateway.Forwarder;
@@ -13,27 +14,54 @@ internal static class HopByHopHeaders
         "Connection", "Keep-Alive", "TE", "Trailer", "Transfer-Encoding", "Upgrade", "Proxy-Connection", "Proxy-Authenticate", "Proxy-Authorization",
     };
 
-    /// <summary>Whether <paramref name="name"/> is hop-by-hop by itself (before looking at what <c>Connection</c> names).</summary>
-    public static bool IsHopByHop(string name) =>
-        Fixed.Contains(name) || name.StartsWith("Proxy-", StringComparison.OrdinalIgnoreCase);
+    private static readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> FixedBySpan = Fixed.GetAlternateLookup<ReadOnlySpan<char>>();
 
-    /// <summary>The header names the <c>Connection</c> header lists (besides the fixed ones), or null when it names none.</summary>
+    /// <summary>Whether <paramref name="name"/> is hop-by-hop by itself (before looking at what <c>Connection</c> names).</summary>
+    public static bool IsHopByHop(string name) => IsHopByHop(name.AsSpan());
+
+    /// <inheritdoc cref="IsHopByHop(string)"/>
+    public static bool IsHopByHop(ReadOnlySpan<char> name) =>
+        FixedBySpan.Contains(name) || name.StartsWith("Proxy-", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// The header names the <c>Connection</c> header lists besides the ones hop-by-hop by themselves (those are dropped
+    /// anyway), or null when it names no other: the usual <c>keep-alive</c> or <c>Upgrade</c> allocates nothing.
+    /// </summary>
     public static HashSet<string>? NamedByConnection(StringValues connection)
     {
         HashSet<string>? named = null;
         foreach (var value in connection)
         {
-            if (value is null)
-            {
-                continue;
-            }
-
-            foreach (var part in value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-            {
-                (named ??= new HashSet<string>(StringComparer.OrdinalIgnoreCase)).Add(part);
-            }
+            AddNamed(ref named, value);
         }
 
         return named;
+    }
+
+    /// <inheritdoc cref="NamedByConnection(StringValues)"/>
+    public static HashSet<string>? NamedByConnection(HeaderStringValues connection)
+    {
+        HashSet<string>? named = null;
+        foreach (var value in connection)
+        {
+            AddNamed(ref named, value);
+        }
+
+        return named;
+    }
+
+    private static void AddNamed(ref HashSet<string>? named, string? value)
+    {
+        var rest = value.AsSpan();
+        while (!rest.IsEmpty)
+        {
+            var comma = rest.IndexOf(',');
+            var part = (comma < 0 ? rest : rest[..comma]).Trim();
+            rest = comma < 0 ? default : rest[(comma + 1)..];
+            if (!part.IsEmpty && !IsHopByHop(part))
+            {
+                (named ??= new HashSet<string>(StringComparer.OrdinalIgnoreCase)).Add(part.ToString());
+            }
+        }
     }
 }

@@ -1,5 +1,7 @@
 using System.Buffers;
 using System.Net;
+using System.Net.Http.Headers;
+using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Primitives;
@@ -16,6 +18,15 @@ namespace Bulwark.Gateway.Forwarder;
 internal static class HttpForwarder
 {
     private const int BufferSize = 64 * 1024;
+
+    private static readonly HashSet<string> NotCopiedNames = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "Host", "Expect", "Forwarded", Bulwark.AspNetCore.BulwarkMiddleware.StepUpHeader,
+        "Connection", "Keep-Alive", "TE", "Trailer", "Transfer-Encoding", "Upgrade",
+    };
+
+    // scheme://authority[/base] of each destination, without the trailing slash: computed once per destination object.
+    private static readonly ConditionalWeakTable<Uri, string> Roots = new();
 
     /// <summary>Proxies the request; returns the status the client got (0 when the client went away) and how it ended.</summary>
     public static async Task<(int Status, ForwardOutcome Outcome)> ForwardAsync(HttpContext context, GatewayCluster cluster, Uri destination, bool peerTrusted, string decisionId)
@@ -108,7 +119,8 @@ internal static class HttpForwarder
                 return (0, ForwardOutcome.ClientError);
             }
 
-            var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+            // A small answer of known length needs no 64 KiB buffer (a pool miss at high concurrency allocates a whole one).
+            var buffer = ArrayPool<byte>.Shared.Rent(ContentLength(upstream) is { } length and < BufferSize ? (int)Math.Max(length, 1) : BufferSize);
             try
             {
                 while (true)
@@ -174,15 +186,7 @@ internal static class HttpForwarder
         var named = HopByHopHeaders.NamedByConnection(request.Headers.Connection);
         foreach (var (name, values) in request.Headers)
         {
-            if (name.Length == 0 || name[0] == ':' || name.Equals("Host", StringComparison.OrdinalIgnoreCase)
-                || name.Equals("Expect", StringComparison.OrdinalIgnoreCase)
-                || name.StartsWith("X-Forwarded-", StringComparison.OrdinalIgnoreCase) || name.Equals("Forwarded", StringComparison.OrdinalIgnoreCase)
-                || name.Equals(Bulwark.AspNetCore.BulwarkMiddleware.StepUpHeader, StringComparison.OrdinalIgnoreCase))
-            {
-                continue;
-            }
-
-            if (HopByHopHeaders.IsHopByHop(name) || (named is not null && named.Contains(name)))
+            if (name.Length == 0 || NotCopied(name) || (named is not null && named.Contains(name)))
             {
                 continue;
             }
@@ -214,6 +218,12 @@ internal static class HttpForwarder
         return message;
     }
 
+    // Host and Expect (the client's own exchange), every forwarding header (set anew by ForwardedHeaders), Bulwark's step-up
+    // header (only Bulwark sets it) and the hop-by-hop ones: one set lookup and two prefix tests per header.
+    private static bool NotCopied(string name) =>
+        name[0] == ':' || NotCopiedNames.Contains(name)
+        || name.StartsWith("X-Forwarded-", StringComparison.OrdinalIgnoreCase) || name.StartsWith("Proxy-", StringComparison.OrdinalIgnoreCase);
+
     private static bool HasBody(HttpContext context)
     {
         if (context.Features.Get<IHttpRequestBodyDetectionFeature>() is { } detection)
@@ -227,7 +237,7 @@ internal static class HttpForwarder
     private static Uri BuildUri(Uri destination, HttpRequest request)
     {
         // destination is scheme://authority[/base]; the path and query are already escaped as the client sent them.
-        var root = destination.GetLeftPart(UriPartial.Path).TrimEnd('/');
+        var root = Roots.GetValue(destination, static d => d.GetLeftPart(UriPartial.Path).TrimEnd('/'));
         var path = request.PathBase.Add(request.Path).ToUriComponent();
         return new Uri(root + (path.Length == 0 ? "/" : path) + request.QueryString.ToUriComponent(), UriKind.Absolute);
     }
@@ -235,12 +245,16 @@ internal static class HttpForwarder
     private static void CopyResponseHeaders(HttpResponse response, HttpResponseMessage upstream)
     {
         response.StatusCode = (int)upstream.StatusCode;
-        var named = upstream.Headers.TryGetValues("Connection", out var connection) ? HopByHopHeaders.NamedByConnection(new StringValues(connection.ToArray())) : null;
-        Copy(response, upstream.Headers, named);
-        Copy(response, upstream.Content.Headers, named);
+
+        // The raw values as the upstream sent them (NonValidated): enumerating the validated view would parse Date, Server,
+        // Content-Type… into objects and format them back, allocating for every header of every answer.
+        var headers = upstream.Headers.NonValidated;
+        var named = headers.TryGetValues("Connection", out var connection) ? HopByHopHeaders.NamedByConnection(connection) : null;
+        Copy(response, headers, named);
+        Copy(response, upstream.Content.Headers.NonValidated, named);
     }
 
-    private static void Copy(HttpResponse response, System.Net.Http.Headers.HttpHeaders headers, HashSet<string>? named)
+    private static void Copy(HttpResponse response, HttpHeadersNonValidated headers, HashSet<string>? named)
     {
         foreach (var (name, values) in headers)
         {
@@ -249,14 +263,29 @@ internal static class HttpForwarder
                 continue;
             }
 
-            // The enumerator hands out the stored string[] already: no copy.
-            var upstreamValues = values as string[] ?? values.ToArray();
-            var copied = upstreamValues.Length == 1 ? new StringValues(upstreamValues[0]) : new StringValues(upstreamValues);
+            var copied = values.Count == 1 ? new StringValues(values.ToString()) : new StringValues(ToArray(values));
 
             // Bulwark's own RateLimit headers (already set) describe the client's standing; an upstream's are added beside them.
             response.Headers[name] = IsRateLimit(name) && response.Headers[name] is { Count: > 0 } existing ? StringValues.Concat(existing, copied) : copied;
         }
     }
+
+    private static string[] ToArray(HeaderStringValues values)
+    {
+        var array = new string[values.Count];
+        var i = 0;
+        foreach (var value in values)
+        {
+            array[i++] = value;
+        }
+
+        return array;
+    }
+
+    // The upstream's Content-Length when it sent a valid one (read raw: the typed property would parse and box it).
+    private static long? ContentLength(HttpResponseMessage upstream) =>
+        upstream.Content.Headers.NonValidated.TryGetValues("Content-Length", out var values) && values.Count == 1
+        && long.TryParse(values.ToString(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var length) ? length : null;
 
     private static bool IsRateLimit(string name) =>
         name.Equals("RateLimit", StringComparison.OrdinalIgnoreCase) || name.Equals("RateLimit-Policy", StringComparison.OrdinalIgnoreCase);
