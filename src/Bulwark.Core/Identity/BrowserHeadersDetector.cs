@@ -136,15 +136,11 @@ public sealed class BrowserHeadersDetector(ClientIdentity identity) : IDetector
     {
         var encoding = Position(headers, "accept-encoding");
         var language = Position(headers, "accept-language");
+        // Only orders that hold for every request a browser makes. Chromium's client hints are no such thing: a navigation
+        // sends sec-ch-ua before User-Agent, a fetch() sends sec-ch-ua-platform, User-Agent, then sec-ch-ua (Debian's
+        // Chromium 156, both captured), and older versions put sec-ch-ua-platform after User-Agent.
         if (ua.Engine == "chromium")
         {
-            var hints = Position(headers, "sec-ch-ua");
-            var agent = Position(headers, "user-agent");
-            if (hints >= 0 && agent >= 0 && agent < hints)
-            {
-                return "User-Agent before sec-ch-ua: Chromium sends the client hints first";
-            }
-
             if (encoding >= 0 && language >= 0 && language < encoding)
             {
                 return "Accept-Language before Accept-Encoding: Chromium sends Accept-Encoding first";

@@ -197,9 +197,23 @@ public sealed class IdentityDetectorTests
     [Fact]
     public async Task Header_order_counts_only_when_it_is_the_clients()
     {
-        var reordered = ChromeHeaders.Where(h => h.Item1 != "user-agent").Prepend(("user-agent", Chrome120)).ToArray();
+        var reordered = ChromeHeaders.Where(h => h.Item1 != "accept-encoding").Append(("accept-encoding", "gzip, deflate, br")).ToArray();
         Assert.Equal("header_order_mismatch=20", Signals(await Engine().Decide(Request(reordered, ChromiumJa4))));
         Assert.Empty((await Engine().Decide(Request(reordered, ChromiumJa4, clientOrder: false))).Reasons);
+    }
+
+    [Fact]
+    public async Task Chromium_fetch_order_with_user_agent_before_sec_ch_ua_is_no_mismatch()
+    {
+        // A fetch() from Debian's Chromium 156 over HTTP/1.1, in the order it sent them.
+        (string, string)[] fetch =
+        [
+            ("host", "shop.example"), ("connection", "keep-alive"), ("sec-ch-ua-platform", "\"Linux\""), ("user-agent", Chrome120),
+            ("accept", "application/json"), ("sec-ch-ua", "\"Not_A Brand\";v=\"8\", \"Chromium\";v=\"120\", \"Google Chrome\";v=\"120\""),
+            ("sec-ch-ua-mobile", "?0"), ("sec-fetch-site", "same-origin"), ("sec-fetch-mode", "cors"), ("sec-fetch-dest", "empty"),
+            ("referer", "https://shop.example/"), ("accept-encoding", "gzip, deflate, br"), ("accept-language", "en-US,en;q=0.9"),
+        ];
+        Assert.Empty((await Engine().Decide(Request(fetch, ChromiumJa4))).Reasons);
     }
 
     [Fact]

@@ -16,12 +16,12 @@ namespace Bulwark.IntegrationTests.Identity;
 /// </summary>
 public sealed class GatewayRealClientTests
 {
-    private static readonly string[] IdentitySignals = ["ua_tls_mismatch", "browser_headers_missing", "client_hints_mismatch", "header_order_mismatch", "browser_without_h2"];
+    private static readonly string[] IdentitySignals = ["ua_tls_mismatch", "browser_headers_missing", "client_hints_mismatch", "header_order_mismatch", "browser_without_h2", "browser_without_tls13"];
 
     [ToolFact("curl", "python3", "chromium")]
     public async Task Curl_and_python_claiming_chrome_are_refused_and_chromium_passes_at_bulwark_serve()
     {
-        var (process, output, httpsPort, decisions) = await StartServeAsync();
+        var (process, output, httpPort, httpsPort, decisions) = await StartServeAsync();
         try
         {
             var baseUrl = $"https://localhost:{httpsPort}";
@@ -51,6 +51,19 @@ public sealed class GatewayRealClientTests
             Assert.DoesNotContain(signals, IdentitySignals.Contains);
             var ja4 = chromiumRecord.GetProperty("actor").GetProperty("ja4").GetString();
             Assert.Equal("chromium", FingerprintCatalogue.BuiltIn.Lookup(ja4, null)?.Family);
+
+            // A fetch() from the page, as a browser calls an API (its own header set and order): allowed, no identity signal.
+            Assert.Equal(200, await FetchStatusAsync(page, "/api/products/4"));
+            AssertAllowedWithoutIdentitySignal(await RecordForPathAsync(decisions, "/api/products/4", output));
+
+            // Plain HTTP/1.1, where the gateway reads the header order off the wire: a navigation and a fetch() pass too.
+            var plainPage = await context.NewPageAsync();
+            var plain = await plainPage.GotoAsync($"http://127.0.0.1:{httpPort}/api/products/5");
+            Assert.NotNull(plain);
+            Assert.Equal(200, plain.Status);
+            AssertAllowedWithoutIdentitySignal(await RecordForPathAsync(decisions, "/api/products/5", output));
+            Assert.Equal(200, await FetchStatusAsync(plainPage, "/api/products/6"));
+            AssertAllowedWithoutIdentitySignal(await RecordForPathAsync(decisions, "/api/products/6", output));
         }
         finally
         {
@@ -67,7 +80,7 @@ public sealed class GatewayRealClientTests
 
     // `bulwark serve` on two free ports, ready (every listener bound). A port found free can be taken by another test
     // process before serve binds it; serve then says "cannot listen" and exits, and we try other ports (three times).
-    private static async Task<(Process Process, StringBuilder Output, int HttpsPort, string Decisions)> StartServeAsync()
+    private static async Task<(Process Process, StringBuilder Output, int HttpPort, int HttpsPort, string Decisions)> StartServeAsync()
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -83,7 +96,7 @@ public sealed class GatewayRealClientTests
             try
             {
                 await WaitReadyAsync(process, httpPort, output);
-                return (process, output, httpsPort, decisions);
+                return (process, output, httpPort, httpsPort, decisions);
             }
             catch (InvalidOperationException) when (attempt < 3 && Text(output).Contains("cannot listen", StringComparison.Ordinal))
             {
@@ -127,6 +140,42 @@ public sealed class GatewayRealClientTests
         var ja4 = record.GetProperty("actor").GetProperty("ja4").GetString();
         Assert.Matches("^t1[23]d[0-9]{4}[0-9a-z]{2}_[0-9a-f]{12}_[0-9a-f]{12}$", ja4);
         Assert.Equal(family, FingerprintCatalogue.BuiltIn.Lookup(ja4, null)?.Family);
+    }
+
+    private static Task<int> FetchStatusAsync(IPage page, string path) =>
+        page.EvaluateAsync<int>("async path => (await fetch(path, { headers: { 'Accept': 'application/json' } })).status", path);
+
+    private static void AssertAllowedWithoutIdentitySignal(JsonElement record)
+    {
+        var signals = Signals(record);
+        Assert.True(record.GetProperty("action").GetString() == "allow", $"{record.GetProperty("path")}: {record.GetProperty("action")} {string.Join(", ", signals)}");
+        Assert.DoesNotContain(signals, IdentitySignals.Contains);
+    }
+
+    // The decision record for PATH, waiting for the gateway to write it.
+    private static async Task<JsonElement> RecordForPathAsync(string path, string requestPath, StringBuilder output)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(15))
+        {
+            if (File.Exists(path))
+            {
+                using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+                using var reader = new StreamReader(stream);
+                foreach (var line in (await reader.ReadToEndAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries))
+                {
+                    var record = JsonDocument.Parse(line).RootElement;
+                    if (record.GetProperty("path").GetString() == requestPath)
+                    {
+                        return record.Clone();
+                    }
+                }
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new TimeoutException($"no decision record for {requestPath} in {path}:\n{Text(output)}");
     }
 
     private static string[] Signals(JsonElement record) =>
