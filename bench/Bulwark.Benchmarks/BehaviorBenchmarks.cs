@@ -139,6 +139,10 @@ public class BehaviorBenchmarks
     [Benchmark(Baseline = true)]
     public object NoDetectorsProduct() => _none.Decide(Next("GET", "/api/products/" + (_i % 50_000))).Result;
 
+    /// <summary>POST /api/auth/login with no detector: the login route's limits alone (seven counters).</summary>
+    [Benchmark]
+    public object NoDetectorsLogin() => _none.Decide(Next("POST", "/api/auth/login", login: true)).Result;
+
     /// <summary>GET /api/products/{id} with every detector.</summary>
     [Benchmark]
     public object AllDetectorsProduct() => _all.Decide(Next("GET", "/api/products/" + (_i % 50_000))).Result;

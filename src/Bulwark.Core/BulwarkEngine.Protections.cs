@@ -76,7 +76,7 @@ public sealed partial class BulwarkEngine
                 syncStore.Apply(array, results, nowTicks);
                 if (lockout is not null && results[lockoutAt].Remaining == 0)
                 {
-                    var lockOperation = LockOperation(lockout, array[lockoutAt]);
+                    var lockOperation = LockOperation(lockout, pending);
                     syncStore.Apply([lockOperation], new CounterResult[1], nowTicks);
                     Locked(lockout, request, nowTicks);
                 }
@@ -90,19 +90,19 @@ public sealed partial class BulwarkEngine
             return ValueTask.CompletedTask;
         }
 
-        return FeedbackAsync(array, results, nowTicks, lockout, lockoutAt, request, cancellationToken);
+        return FeedbackAsync(array, results, nowTicks, lockout, lockoutAt, pending, request, cancellationToken);
     }
 
     private async ValueTask FeedbackAsync(
-        CounterOperation[] operations, CounterResult[] results, long nowTicks, CompiledLimit? lockout, int lockoutAt, RequestContext request,
-        CancellationToken cancellationToken)
+        CounterOperation[] operations, CounterResult[] results, long nowTicks, CompiledLimit? lockout, int lockoutAt, PendingFeedback pending,
+        RequestContext request, CancellationToken cancellationToken)
     {
         try
         {
             await _store.ApplyAsync(operations, results, nowTicks, cancellationToken).ConfigureAwait(false);
             if (lockout is not null && results[lockoutAt].Remaining == 0)
             {
-                var lockOperation = LockOperation(lockout, operations[lockoutAt]);
+                var lockOperation = LockOperation(lockout, pending);
                 await _store.ApplyAsync(new[] { lockOperation }, new CounterResult[1], nowTicks, cancellationToken).ConfigureAwait(false);
                 Locked(lockout, request, nowTicks);
             }
@@ -124,13 +124,14 @@ public sealed partial class BulwarkEngine
         return statusCode > 0 && limit.IsFailure(statusCode);
     }
 
-    // The lock's key is the lockout count's key with the lock's prefix: same account, same normalisation.
-    private static CounterOperation LockOperation(CompiledLimit lockout, in CounterOperation count)
+    // The lock's key was taken at decision time (see LockKey): the key its peek counted under.
+    private static CounterOperation LockOperation(CompiledLimit lockout, PendingFeedback pending)
     {
         var lockLimit = lockout.LockLimit!;
         return new CounterOperation
         {
-            Key = string.Concat(lockLimit.KeyPrefix, count.Key.AsSpan(lockout.KeyPrefix.Length)),
+            Key = pending.LockKey!,
+            KeyHash = pending.LockKeyHash,
             Algorithm = LimitAlgorithm.TokenBucket,
             Mode = CounterMode.Charge,
             Permits = 1,
@@ -152,9 +153,40 @@ public sealed partial class BulwarkEngine
         }
     }
 
-    private static bool TryBuildKey(
-        CompiledLimit limit, CompiledRoute? route, RequestContext request, EvaluationContext context, int ipv6Prefix, out string key)
+    /// <summary>
+    /// The key of the lock a lockout count sets: the lockout count's key with the lock's prefix (same account, same
+    /// normalisation), which is the key of the lock's own peek in the same batch. Its text, or with a store keyed by hash
+    /// (no key strings) its hash.
+    /// </summary>
+    private (string? Key, ulong Hash) LockKey(
+        CompiledLimit lockout, ReadOnlySpan<CounterOperation> operations, int lockoutIndex, int lockIndex, RequestContext request, EvaluationContext context)
     {
+        if (lockIndex >= 0)
+        {
+            return (operations[lockIndex].Key, operations[lockIndex].KeyHash);
+        }
+
+        // The lock fell beyond the policy's counted limits: derive its key from the lockout count's.
+        var lockLimit = lockout.LockLimit!;
+        if (operations[lockoutIndex].Key is { } countKey)
+        {
+            return (string.Concat(lockLimit.KeyPrefix, countKey.AsSpan(lockout.KeyPrefix.Length)), 0);
+        }
+
+        Span<char> buffer = stackalloc char[LimitKeyBuilder.BufferLength];
+        return LimitKeyBuilder.TryHash(lockLimit, request, context, _configuration.Ipv6Prefix, buffer, out var hash) ? (null, hash) : default;
+    }
+
+    /// <summary>
+    /// The counter key of <paramref name="limit"/> for the request, or false when the request lacks a part of it. With
+    /// a <paramref name="keyBuffer"/> (the store keys by hash) a plain limit's key is hashed straight from it (<paramref name="key"/> null);
+    /// preset keys built from normalised values stay strings, and the store hashes them.
+    /// </summary>
+    private static bool TryBuildKey(
+        CompiledLimit limit, CompiledRoute? route, RequestContext request, EvaluationContext context, int ipv6Prefix, Span<char> keyBuffer,
+        out string? key, out ulong keyHash)
+    {
+        keyHash = 0;
         switch (limit.Role)
         {
             case ProtectionRole.Destination or ProtectionRole.DestinationPrefix:
@@ -172,7 +204,15 @@ public sealed partial class BulwarkEngine
                 key = "";
                 return false;
             default:
-                return LimitKeyBuilder.TryBuild(limit, request, context, ipv6Prefix, out key);
+                if (!keyBuffer.IsEmpty)
+                {
+                    key = null;
+                    return LimitKeyBuilder.TryHash(limit, request, context, ipv6Prefix, keyBuffer, out keyHash);
+                }
+
+                var built = LimitKeyBuilder.TryBuild(limit, request, context, ipv6Prefix, out var text);
+                key = text;
+                return built;
         }
     }
 
@@ -281,17 +321,6 @@ public sealed partial class BulwarkEngine
             reasons.Add(new DecisionReason("login_delay", 0,
                 $"account has {failures} failed logins in the window; held {wait.TotalSeconds:0} s (doubling from {login.DelayAfterFailures}, at most {login.MaxDelay.TotalSeconds:0} s)"));
         }
-    }
-
-    private static string LimitText(CompiledLimit limit, in CounterOperation operation)
-    {
-        if (limit.Role is ProtectionRole.KeyBudget or ProtectionRole.ActorBudget)
-        {
-            var per = operation.PeriodTicks >= TimeSpan.TicksPerDay ? "day" : "hour";
-            return $"{Money.Format(operation.Permits)} per {per} by {limit.KeyText}; this call {Money.Format(operation.Cost)}";
-        }
-
-        return $"{RateText(operation)} by {limit.KeyText}";
     }
 
     private static decimal Saved(CompiledRoute? route, DecisionAction action) =>

@@ -31,8 +31,15 @@ public sealed partial class BulwarkEngine
     [ThreadStatic]
     private static CounterResult[]? t_results;
 
+    [ThreadStatic]
+    private static int[]? t_limitIndexes;
+
+    [ThreadStatic]
+    private static PendingOperation[]? t_pending;
+
     private readonly ICounterStore _store;
     private readonly ISynchronousCounterStore? _syncStore;
+    private readonly bool _keysByHash;
     private readonly IEnricher[] _enrichers;
     private readonly IDetector[] _detectors;
     private readonly IScorer _scorer;
@@ -77,6 +84,9 @@ public sealed partial class BulwarkEngine
         _configuration = CompiledConfiguration.Compile(options);
         _store = store ?? new InMemoryCounterStore(options.State.Memory.MaxEntries);
         _syncStore = _store as ISynchronousCounterStore;
+
+        // The in-memory store keys counters by hash alone: its operations carry the hash and never a key string.
+        _keysByHash = _store is InMemoryCounterStore;
         _enrichers = enrichers?.ToArray() ?? [];
         Bans = bans ?? new BanList();
         _detectors = detectors?.ToArray() ?? [.. DefaultDetectors(), .. BehaviorComponents.Detectors(options, Bans)];
@@ -183,7 +193,7 @@ public sealed partial class BulwarkEngine
         var limits = policy.Limits;
         if (limits.Count == 0)
         {
-            var plain = Finish(request, policy, context, actor, score, [], [], 0, storeFailed: false, started, route);
+            var plain = Finish(request, policy, context, actor, score, [], [], [], 0, storeFailed: false, started, route);
             return new ValueTask<Decision>(plain);
         }
 
@@ -192,7 +202,8 @@ public sealed partial class BulwarkEngine
         {
             var operations = t_operations ??= new CounterOperation[MaxLimitsPerPolicy];
             var results = t_results ??= new CounterResult[MaxLimitsPerPolicy];
-            var used = BuildOperations(configuration, policy, route, request, context, operations.AsSpan(0, count));
+            var limitIndexes = t_limitIndexes ??= new int[MaxLimitsPerPolicy];
+            var used = BuildOperations(configuration, policy, route, request, context, _keysByHash, operations.AsSpan(0, count), limitIndexes);
             try
             {
                 _syncStore.Apply(operations.AsSpan(0, used), results.AsSpan(0, used), request.Timestamp.UtcTicks);
@@ -201,10 +212,11 @@ public sealed partial class BulwarkEngine
             {
                 _metrics.StoreError();
                 LogStoreFailure(_logger, exception);
-                return new ValueTask<Decision>(Finish(request, policy, context, actor, score, [], [], 0, storeFailed: true, started, route));
+                operations.AsSpan(0, used).Clear();
+                return new ValueTask<Decision>(Finish(request, policy, context, actor, score, [], [], [], 0, storeFailed: true, started, route));
             }
 
-            var decision = Finish(request, policy, context, actor, score, operations.AsSpan(0, used), results.AsSpan(0, used), used, storeFailed: false, started, route);
+            var decision = Finish(request, policy, context, actor, score, operations.AsSpan(0, used), results.AsSpan(0, used), limitIndexes, used, storeFailed: false, started, route);
             operations.AsSpan(0, used).Clear(); // drop key references
             return new ValueTask<Decision>(decision);
         }
@@ -218,9 +230,10 @@ public sealed partial class BulwarkEngine
     {
         var operations = ArrayPool<CounterOperation>.Shared.Rent(count);
         var results = ArrayPool<CounterResult>.Shared.Rent(count);
+        var limitIndexes = ArrayPool<int>.Shared.Rent(count);
         try
         {
-            var used = BuildOperations(configuration, policy, route, request, context, operations.AsSpan(0, count));
+            var used = BuildOperations(configuration, policy, route, request, context, keysByHash: false, operations.AsSpan(0, count), limitIndexes);
             try
             {
                 await _store.ApplyAsync(operations.AsMemory(0, used), results.AsMemory(0, used), request.Timestamp.UtcTicks, cancellationToken).ConfigureAwait(false);
@@ -233,18 +246,19 @@ public sealed partial class BulwarkEngine
                 {
                     ScaleToShare(operations.AsSpan(0, used), _fallbackShare);
                     _fallbackStore.Apply(operations.AsSpan(0, used), results.AsSpan(0, used), request.Timestamp.UtcTicks);
-                    return Finish(request, policy, context, actor, score, operations.AsSpan(0, used), results.AsSpan(0, used), used, storeFailed: true, started, route);
+                    return Finish(request, policy, context, actor, score, operations.AsSpan(0, used), results.AsSpan(0, used), limitIndexes, used, storeFailed: true, started, route);
                 }
 
-                return Finish(request, policy, context, actor, score, [], [], 0, storeFailed: true, started, route);
+                return Finish(request, policy, context, actor, score, [], [], [], 0, storeFailed: true, started, route);
             }
 
-            return Finish(request, policy, context, actor, score, operations.AsSpan(0, used), results.AsSpan(0, used), used, storeFailed: false, started, route);
+            return Finish(request, policy, context, actor, score, operations.AsSpan(0, used), results.AsSpan(0, used), limitIndexes, used, storeFailed: false, started, route);
         }
         finally
         {
             ArrayPool<CounterOperation>.Shared.Return(operations, clearArray: true);
             ArrayPool<CounterResult>.Shared.Return(results);
+            ArrayPool<int>.Shared.Return(limitIndexes);
         }
     }
 
@@ -349,31 +363,42 @@ public sealed partial class BulwarkEngine
         }
     }
 
+    /// <summary>
+    /// Fills <paramref name="operations"/> with the request's counter operations, in limit order, and
+    /// <paramref name="limitIndexes"/> with the index of each one's limit in the policy. With <paramref name="keysByHash"/>
+    /// (the in-memory store) the keys are hashed from the stack and never become strings.
+    /// </summary>
     private static int BuildOperations(
         CompiledConfiguration configuration, CompiledPolicy policy, CompiledRoute? route, RequestContext request,
-        EvaluationContext context, Span<CounterOperation> operations)
+        EvaluationContext context, bool keysByHash, Span<CounterOperation> operations, Span<int> limitIndexes)
     {
         var used = 0;
-        var limits = policy.Limits;
+        var limits = policy.LimitArray;
+        var mobile = context.HasTier("mobile");
+
+        // One key buffer for all of the request's keys: they are hashed from it and never become strings.
+        var keyBuffer = keysByHash ? stackalloc char[LimitKeyBuilder.BufferLength] : [];
         for (var i = 0; i < operations.Length; i++)
         {
             var limit = limits[i];
 
             // Carrier-grade NAT puts thousands of users behind one mobile address: never refuse them on its volume alone.
-            if (limit.Key.IsAddressOnly && context.HasTier("mobile"))
+            if (mobile && limit.Key.IsAddressOnly)
             {
                 continue;
             }
 
-            if (!TryBuildKey(limit, route, request, context, configuration.Ipv6Prefix, out var key))
+            if (!TryBuildKey(limit, route, request, context, configuration.Ipv6Prefix, keyBuffer, out var key, out var keyHash))
             {
                 continue;
             }
 
             var (rate, burst) = SelectRate(limit, context);
+            limitIndexes[used] = i;
             operations[used++] = new CounterOperation
             {
-                Key = key,
+                Key = key!,
+                KeyHash = keyHash,
                 Algorithm = limit.Algorithm,
                 Mode = limit.Count == LimitCount.Failures ? CounterMode.Peek : CounterMode.Acquire,
                 Permits = rate.Permits,
@@ -393,6 +418,11 @@ public sealed partial class BulwarkEngine
 
     private static (RateSpec Rate, long Burst) SelectRate(CompiledLimit limit, EvaluationContext context)
     {
+        if (limit.TierArray.Length == 0 || context.Tiers.Count == 0)
+        {
+            return (limit.Rate, limit.Burst);
+        }
+
         foreach (var tier in limit.TierArray)
         {
             if (context.HasTier(tier.When))
@@ -406,8 +436,8 @@ public sealed partial class BulwarkEngine
 
     private Decision Finish(
         RequestContext request, CompiledPolicy policy, EvaluationContext context, ActorKeys actor, int score,
-        ReadOnlySpan<CounterOperation> operations, ReadOnlySpan<CounterResult> results, int count, bool storeFailed, long started,
-        CompiledRoute? route)
+        ReadOnlySpan<CounterOperation> operations, ReadOnlySpan<CounterResult> results, ReadOnlySpan<int> limitIndexes, int count, bool storeFailed,
+        long started, CompiledRoute? route)
     {
         var action = DecisionAction.Allow;
         var status = 200;
@@ -419,21 +449,35 @@ public sealed partial class BulwarkEngine
 
         LimitStatus[] statuses = count == 0 ? [] : new LimitStatus[count];
         LimitStatus? deciding = null;
-        PendingOperation[]? pending = null;
+
+        // Operations left open until feedback gather in a per-thread scratch and leave it as one array of the exact size.
+        var pending = count == 0 ? null : t_pending ??= new PendingOperation[MaxLimitsPerPolicy];
         var pendingCount = 0;
-        var limitIndex = 0;
         var statusCount = 0;
         var login = default(LoginState);
+        var limits = policy.LimitArray;
+        CompiledLimit? lockout = null;
+        int lockoutIndex = -1, lockIndex = -1;
         for (var i = 0; i < count; i++)
         {
             ref readonly var operation = ref operations[i];
             ref readonly var result = ref results[i];
-            var limit = FindLimit(policy, operation.Key, ref limitIndex);
+            var limit = limits[limitIndexes[i]];
             if (limit.Role != ProtectionRole.None && ObserveProtection(limit, in operation, in result, ref login))
             {
+                if (limit.Role == ProtectionRole.LoginLockoutCount)
+                {
+                    lockout = limit;
+                    lockoutIndex = i;
+                }
+                else if (limit.Role == ProtectionRole.LoginLock)
+                {
+                    lockIndex = i;
+                }
+
                 if (limit.Count == LimitCount.Failures)
                 {
-                    (pending ??= new PendingOperation[count])[pendingCount++] = new(operation with { Mode = CounterMode.Charge, Cost = 1, MaxDelayTicks = 0 }, limit);
+                    pending![pendingCount++] = new(operation with { Mode = CounterMode.Charge, Cost = 1, MaxDelayTicks = 0 }, limit);
                 }
 
                 continue;
@@ -456,16 +500,13 @@ public sealed partial class BulwarkEngine
                 code = operation.Algorithm == LimitAlgorithm.Concurrency ? ReasonCodes.ConcurrencyLimited : ReasonCodes.RateLimited;
                 var retry = TimeSpan.FromSeconds(Math.Max(1, limitStatus.RetryAfterSeconds));
                 retryAfter = retryAfter is null || retry > retryAfter ? retry : retryAfter;
-                reasons.Add(new DecisionReason(
-                    "rate_limit",
-                    0,
-                    $"limit '{limit.Name}' ({LimitText(limit, operation)}) exceeded; retry in {Math.Max(1, limitStatus.RetryAfterSeconds)} s"));
+                reasons.Add(new DecisionReason("rate_limit", 0, LimitReasonDetail.Exceeded(limit, operation, Math.Max(1, limitStatus.RetryAfterSeconds))));
             }
             else if (result.DelayTicks > 0)
             {
                 var wait = TimeSpan.FromTicks(result.DelayTicks);
                 delay = wait > delay ? wait : delay;
-                reasons.Add(new DecisionReason("rate_limit_delay", 0, $"limit '{limit.Name}' ({LimitText(limit, operation)}) over its rate; held {wait.TotalMilliseconds:0} ms"));
+                reasons.Add(new DecisionReason("rate_limit_delay", 0, LimitReasonDetail.Held(limit, operation, wait)));
             }
 
             // The deciding limit: the first that refused, else the one with the fewest permits left.
@@ -476,12 +517,20 @@ public sealed partial class BulwarkEngine
 
             if (limit.Count == LimitCount.Failures)
             {
-                (pending ??= new PendingOperation[count])[pendingCount++] = new(operation with { Mode = CounterMode.Charge, Cost = 1, MaxDelayTicks = 0 }, limit);
+                pending![pendingCount++] = new(operation with { Mode = CounterMode.Charge, Cost = 1, MaxDelayTicks = 0 }, limit);
             }
             else if (operation.Algorithm == LimitAlgorithm.Concurrency && result.Spent)
             {
-                (pending ??= new PendingOperation[count])[pendingCount++] = new(operation with { Mode = CounterMode.Release }, null);
+                pending![pendingCount++] = new(operation with { Mode = CounterMode.Release }, null);
             }
+        }
+
+        PendingFeedback? pendingFeedback = null;
+        if (pendingCount > 0)
+        {
+            var (lockKey, lockKeyHash) = lockout is null ? default : LockKey(lockout, operations, lockoutIndex, lockIndex, request, context);
+            pendingFeedback = new PendingFeedback(pending.AsSpan(0, pendingCount).ToArray(), local: storeFailed, lockKey, lockKeyHash);
+            pending.AsSpan(0, pendingCount).Clear(); // drop references held by the scratch
         }
 
         if (storeFailed)
@@ -576,26 +625,10 @@ public sealed partial class BulwarkEngine
             Tiers = context.Tiers,
             StepUp = stepUp,
             SavedUsd = Saved(route, action),
-            Pending = pending is null ? null : new PendingFeedback(pendingCount == pending.Length ? pending : pending[..pendingCount], local: storeFailed),
+            Pending = pendingFeedback,
         };
         _metrics.Record(decision, started);
         return decision;
-    }
-
-    private static CompiledLimit FindLimit(CompiledPolicy policy, string key, ref int index)
-    {
-        // Operations were built in limit order, skipping limits whose key was missing: advance to the one whose prefix matches.
-        var limits = policy.Limits;
-        for (; index < limits.Count; index++)
-        {
-            var limit = limits[index];
-            if (key.Length > limit.KeyPrefix.Length && key[limit.KeyPrefix.Length] == '|' && key.StartsWith(limit.KeyPrefix, StringComparison.Ordinal))
-            {
-                return limits[index++];
-            }
-        }
-
-        throw new UnreachableException("counter operation without a limit");
     }
 
     private static TimeSpan ScoreDelay(CompiledPolicy policy, int score)
@@ -607,9 +640,6 @@ public sealed partial class BulwarkEngine
     }
 
     private static long CeilSeconds(long ticks) => ticks <= 0 ? 0 : (ticks + TimeSpan.TicksPerSecond - 1) / TimeSpan.TicksPerSecond;
-
-    private static string RateText(in CounterOperation operation) =>
-        new RateSpec(operation.Permits, TimeSpan.FromTicks(operation.PeriodTicks)).ToString();
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Warning, Message = "Counter store failed; applying the policy's fail mode")]
     private static partial void LogStoreFailure(ILogger logger, Exception exception);

@@ -45,7 +45,11 @@ public sealed class StuffingDetector : IDetector
             return;
         }
 
-        _policies[context.Policy.Name] = behavior;
+        // Remembered for Observe; written only when it changed (a reload), not taking the dictionary's lock per login.
+        if (!_policies.TryGetValue(context.Policy.Name, out var known) || !ReferenceEquals(known, behavior))
+        {
+            _policies[context.Policy.Name] = behavior;
+        }
         var identity = _state.Track(request, context).Identity;
         var now = identity.Ticks;
         var window = TimeSpan.FromSeconds(options.WindowSeconds).Ticks;

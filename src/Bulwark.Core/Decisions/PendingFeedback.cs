@@ -11,11 +11,19 @@ internal sealed class PendingFeedback
 {
     private int _settled;
 
-    public PendingFeedback(PendingOperation[] operations, bool local)
+    public PendingFeedback(PendingOperation[] operations, bool local, string? lockKey = null, ulong lockKeyHash = 0)
     {
         Operations = operations;
         Local = local;
+        LockKey = lockKey;
+        LockKeyHash = lockKeyHash;
     }
+
+    /// <summary>With a login lockout count among the operations: the key of the lock it sets when reached (null when the store keys by hash).</summary>
+    public string? LockKey { get; }
+
+    /// <summary>With a login lockout count among the operations and a store keyed by hash: the lock's key hash, else 0.</summary>
+    public ulong LockKeyHash { get; }
 
     /// <summary>True when the counters were taken in the local fallback store (the shared store was down): settle them there.</summary>
     public bool Local { get; }

@@ -17,9 +17,12 @@ internal static class CounterKeyHash
     private static readonly ulong Seed1 = RandomSeed() | 1;
     private static readonly ulong Seed2 = RandomSeed() | 1;
 
-    public static ulong Of(string key)
+    public static ulong Of(string key) => Of(key.AsSpan());
+
+    /// <summary>The hash of a key still in a buffer: equal to <see cref="Of(string)"/> of the same characters, so a key never needs to become a string.</summary>
+    public static ulong Of(ReadOnlySpan<char> key)
     {
-        var bytes = MemoryMarshal.AsBytes(key.AsSpan());
+        var bytes = MemoryMarshal.AsBytes(key);
         var h = Seed0 ^ (ulong)bytes.Length;
         while (bytes.Length >= 16)
         {

@@ -12,6 +12,13 @@ public struct CounterOperation
     /// <summary>The full counter key, already namespaced by limit name (for example <c>login-ip|203.0.113.7</c>).</summary>
     public string Key;
 
+    /// <summary>
+    /// Set by the engine for the in-memory store, which keys counters by <see cref="CounterKeyHash"/> alone: the hash of
+    /// the key's characters, so <see cref="Key"/> can stay null and the key is never made into a string. 0: not set,
+    /// the store hashes <see cref="Key"/>. Stores that need the key's text (Redis) always get <see cref="Key"/>.
+    /// </summary>
+    internal ulong KeyHash;
+
     /// <summary>The counting algorithm.</summary>
     public LimitAlgorithm Algorithm;
 

@@ -6,9 +6,12 @@ namespace Bulwark.Core.Limits;
 public static class CounterOperationValidation
 {
     /// <summary>Throws <see cref="ArgumentException"/> naming operation <paramref name="index"/> and how to fix it when it is malformed.</summary>
-    public static void Validate(in CounterOperation op, int index)
+    public static void Validate(in CounterOperation op, int index) => Validate(op, index, keyedByHash: false);
+
+    /// <summary>As <see cref="Validate(in CounterOperation, int)"/>; a store keying counters by hash alone (<paramref name="keyedByHash"/>) accepts a <see cref="CounterOperation.KeyHash"/> instead of a key.</summary>
+    internal static void Validate(in CounterOperation op, int index, bool keyedByHash)
     {
-        if (op.Key is null)
+        if (op.Key is null && (!keyedByHash || op.KeyHash == 0))
         {
             ThrowInvalid(index, "has no Key; set it to the limit name and the client value, like 'login-ip|203.0.113.7'");
         }

@@ -95,7 +95,7 @@ public sealed class InMemoryCounterStore : ISynchronousCounterStore
 
         for (var i = 0; i < operations.Length; i++)
         {
-            CounterOperationValidation.Validate(operations[i], i);
+            CounterOperationValidation.Validate(operations[i], i, keyedByHash: true);
         }
 
         if (operations.Length <= 1)
@@ -154,7 +154,7 @@ public sealed class InMemoryCounterStore : ISynchronousCounterStore
     /// <summary>One operation (the common case): one lock, no planning, and nothing to roll back.</summary>
     private void ApplySingle(in CounterOperation op, ref CounterResult result, long nowTicks)
     {
-        var hash = CounterKeyHash.Of(op.Key);
+        var hash = HashOf(op);
         var shard = _shards[ShardOf(hash)];
         shard.Enter();
         try
@@ -201,6 +201,9 @@ public sealed class InMemoryCounterStore : ISynchronousCounterStore
         return unreachable;
     }
 
+    // The engine hands over keys already hashed from their parts (no key string); other callers give the key.
+    private static ulong HashOf(in CounterOperation op) => op.KeyHash != 0 ? op.KeyHash : CounterKeyHash.Of(op.Key);
+
     private int ShardOf(ulong hash) => _shards.Length == 1 ? 0 : (int)(hash >> _shardShift);
 
     /// <summary>
@@ -214,7 +217,7 @@ public sealed class InMemoryCounterStore : ISynchronousCounterStore
         for (var i = 0; i < operations.Length; i++)
         {
             ref var state = ref states[i];
-            state.Hash = CounterKeyHash.Of(operations[i].Key);
+            state.Hash = HashOf(operations[i]);
             state.Shard = ShardOf(state.Hash);
             state.Entry = -1;
             state.Previous = -1;

@@ -1,22 +1,59 @@
 using System.Globalization;
 using System.Net;
+using System.Net.Sockets;
 using Bulwark.Core.Net;
 using Bulwark.Core.Pipeline;
 using Bulwark.Core.Policy;
 
 namespace Bulwark.Core.Limits;
 
-/// <summary>Builds a request's counter key for a limit: <c>policy/limit|part|part</c>. One string per limit and request.</summary>
+/// <summary>
+/// Builds a request's counter key for a limit: <c>policy/limit|part|part</c>. The key is written into a stack buffer; it
+/// becomes a string only for a store that needs its text (Redis). The in-memory store gets its hash instead.
+/// </summary>
 internal static class LimitKeyBuilder
 {
+    /// <summary>Room for any key: longer ones are cut here, as they always were.</summary>
+    public const int BufferLength = 512;
+
     // Client-chosen values (headers, body fields) longer than this are replaced by a hash so a key stays small.
     private const int MaxPartLength = 96;
 
     /// <summary>Builds the key, or returns false when the request lacks a part (for example no account).</summary>
     public static bool TryBuild(CompiledLimit limit, RequestContext request, EvaluationContext context, int ipv6Prefix, out string key)
     {
-        Span<char> buffer = stackalloc char[512];
-        var written = 0;
+        Span<char> buffer = stackalloc char[BufferLength];
+        if (!TryWrite(limit, request, context, ipv6Prefix, buffer, out var written))
+        {
+            key = "";
+            return false;
+        }
+
+        key = new string(buffer[..written]);
+        return true;
+    }
+
+    /// <summary>
+    /// The key's <see cref="CounterKeyHash"/> without making it a string (equal to the hash of <see cref="TryBuild"/>'s
+    /// key), or false when the request lacks a part. <paramref name="buffer"/> (<see cref="BufferLength"/> characters) is
+    /// scratch, shared by a request's limits.
+    /// </summary>
+    public static bool TryHash(CompiledLimit limit, RequestContext request, EvaluationContext context, int ipv6Prefix, Span<char> buffer, out ulong hash)
+    {
+        if (!TryWrite(limit, request, context, ipv6Prefix, buffer, out var written))
+        {
+            hash = 0;
+            return false;
+        }
+
+        hash = CounterKeyHash.Of(buffer[..written]);
+        return true;
+    }
+
+    /// <summary>Writes the key into <paramref name="buffer"/> (cut at its length), or returns false when the request lacks a part.</summary>
+    public static bool TryWrite(CompiledLimit limit, RequestContext request, EvaluationContext context, int ipv6Prefix, Span<char> buffer, out int written)
+    {
+        written = 0;
         Append(buffer, ref written, limit.KeyPrefix);
         foreach (var part in limit.Key.PartArray)
         {
@@ -26,29 +63,21 @@ internal static class LimitKeyBuilder
                 case KeyPartKind.Ip:
                     if (!IpAddressExtensions.TryFormatGroup(request.ClientIp, ipv6Prefix, buffer[written..], out var ipChars))
                     {
-                        key = "";
                         return false;
                     }
 
                     written += ipChars;
                     break;
                 case KeyPartKind.Subnet:
-                    var prefix = request.ClientIp.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? part.PrefixLength : 48;
-                    if (!IpAddressExtensions.MaskToPrefix(request.ClientIp, prefix).TryFormat(buffer[written..], out var subnetChars))
+                    if (!TryAppendSubnet(buffer, ref written, request.ClientIp, part.PrefixLength))
                     {
-                        key = "";
                         return false;
                     }
 
-                    written += subnetChars;
-                    Append(buffer, ref written, "/");
-                    prefix.TryFormat(buffer[written..], out var prefixChars, default, CultureInfo.InvariantCulture);
-                    written += prefixChars;
                     break;
                 case KeyPartKind.Asn:
                     if (context.Asn is not { } asn)
                     {
-                        key = "";
                         return false;
                     }
 
@@ -58,15 +87,13 @@ internal static class LimitKeyBuilder
                 case KeyPartKind.ApiKey:
                     if (!AppendValue(buffer, ref written, request.ApiKey))
                     {
-                        key = "";
                         return false;
                     }
 
                     break;
                 case KeyPartKind.Account:
-                    if (!AppendValue(buffer, ref written, request.Account?.Trim().ToLowerInvariant()))
+                    if (!AppendAccount(buffer, ref written, request.Account))
                     {
-                        key = "";
                         return false;
                     }
 
@@ -74,7 +101,6 @@ internal static class LimitKeyBuilder
                 case KeyPartKind.Session:
                     if (!AppendValue(buffer, ref written, request.Session))
                     {
-                        key = "";
                         return false;
                     }
 
@@ -82,7 +108,6 @@ internal static class LimitKeyBuilder
                 case KeyPartKind.Fingerprint:
                     if (!AppendValue(buffer, ref written, request.Tls?.Ja4 ?? request.Tls?.Ja3))
                     {
-                        key = "";
                         return false;
                     }
 
@@ -93,7 +118,6 @@ internal static class LimitKeyBuilder
                 case KeyPartKind.Header:
                     if (!AppendValue(buffer, ref written, request.Headers[part.Argument!]))
                     {
-                        key = "";
                         return false;
                     }
 
@@ -101,7 +125,6 @@ internal static class LimitKeyBuilder
                 case KeyPartKind.BodyField:
                     if (!AppendValue(buffer, ref written, request.GetBodyField(part.Argument!)))
                     {
-                        key = "";
                         return false;
                     }
 
@@ -112,7 +135,65 @@ internal static class LimitKeyBuilder
             }
         }
 
-        key = new string(buffer[..written]);
+        return true;
+    }
+
+    // IPv4: a.b.c.0/N written straight from the address bits. IPv6 (and IPv4-mapped IPv6, which asks for /48 of the
+    // unwrapped IPv4 address and so fails) goes through IPAddress as before.
+    private static bool TryAppendSubnet(Span<char> buffer, ref int written, IPAddress address, int ipv4Prefix)
+    {
+        if (address.AddressFamily == AddressFamily.InterNetwork)
+        {
+            IpAddressExtensions.GetBits(address, out var bits, out _);
+            var network = bits & IpAddressExtensions.Mask(ipv4Prefix, isV6: false);
+            if (!IpAddressExtensions.TryFormatV4((uint)network, buffer[written..], out var v4Chars))
+            {
+                return false;
+            }
+
+            written += v4Chars;
+            Append(buffer, ref written, "/");
+            ipv4Prefix.TryFormat(buffer[written..], out var v4PrefixChars, default, CultureInfo.InvariantCulture);
+            written += v4PrefixChars;
+            return true;
+        }
+
+        const int Ipv6Prefix = 48;
+        if (!IpAddressExtensions.MaskToPrefix(address, Ipv6Prefix).TryFormat(buffer[written..], out var subnetChars))
+        {
+            return false;
+        }
+
+        written += subnetChars;
+        Append(buffer, ref written, "/");
+        Ipv6Prefix.TryFormat(buffer[written..], out var prefixChars, default, CultureInfo.InvariantCulture);
+        written += prefixChars;
+        return true;
+    }
+
+    // The account trimmed and in lower case (invariant), written straight into the key: the same text as
+    // Account.Trim().ToLowerInvariant() without making that string.
+    private static bool AppendAccount(Span<char> buffer, ref int written, string? account)
+    {
+        var trimmed = account.AsSpan().Trim();
+        if (trimmed.IsEmpty)
+        {
+            return false;
+        }
+
+        if (trimmed.Length > MaxPartLength)
+        {
+            return AppendValue(buffer, ref written, trimmed.ToString().ToLowerInvariant());
+        }
+
+        var room = Math.Min(trimmed.Length, buffer.Length - written);
+        if (room < trimmed.Length)
+        {
+            // Cut at the buffer's end, as Append cuts: lower-case the whole value first, then keep what fits.
+            return AppendValue(buffer, ref written, trimmed.ToString().ToLowerInvariant());
+        }
+
+        written += trimmed.ToLowerInvariant(buffer[written..]);
         return true;
     }
 

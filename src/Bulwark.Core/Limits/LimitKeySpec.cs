@@ -12,6 +12,7 @@ public sealed class LimitKeySpec
     {
         PartArray = parts;
         Text = text;
+        IsAddressOnly = Array.TrueForAll(parts, p => p.Kind is KeyPartKind.Ip or KeyPartKind.Subnet);
     }
 
     /// <summary>The parts, in the order written.</summary>
@@ -22,7 +23,7 @@ public sealed class LimitKeySpec
 
     /// <summary>Whether the key counts by client address alone (<c>ip</c>, <c>subnet</c>): such limits do not apply to
     /// mobile carrier networks, where thousands of users share one address behind carrier-grade NAT.</summary>
-    public bool IsAddressOnly => Array.TrueForAll(PartArray, p => p.Kind is KeyPartKind.Ip or KeyPartKind.Subnet);
+    public bool IsAddressOnly { get; }
 
     /// <summary>The key as written.</summary>
     public string Text { get; }

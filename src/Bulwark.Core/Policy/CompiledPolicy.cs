@@ -39,7 +39,7 @@ public sealed class CompiledPolicy
             }
         }
 
-        Limits = limits;
+        LimitArray = limits;
         if (options.Behavior.Stuffing.Enabled && !bodyFields.Contains(options.Behavior.Stuffing.PasswordField))
         {
             bodyFields.Add(options.Behavior.Stuffing.PasswordField);
@@ -77,7 +77,10 @@ public sealed class CompiledPolicy
     public Bulwark.Core.Behavior.CompiledBehavior Behavior { get; }
 
     /// <summary>The policy's limits.</summary>
-    public IReadOnlyList<CompiledLimit> Limits { get; }
+    public IReadOnlyList<CompiledLimit> Limits => LimitArray;
+
+    /// <summary>The limits as an array, for the request path (no interface call per limit).</summary>
+    internal CompiledLimit[] LimitArray { get; }
 
     /// <summary>JSON body fields its limits key on; front doors parse the body only when this is not empty (or an account field is wanted).</summary>
     public IReadOnlyList<string> BodyFields { get; }
