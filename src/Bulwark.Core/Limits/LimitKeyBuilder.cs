@@ -138,10 +138,11 @@ internal static class LimitKeyBuilder
         return true;
     }
 
-    // IPv4: a.b.c.0/N written straight from the address bits. IPv6 (and IPv4-mapped IPv6, which asks for /48 of the
-    // unwrapped IPv4 address and so fails) goes through IPAddress as before.
+    // IPv4 (and IPv4-mapped IPv6, unwrapped first: a dual-mode socket reports IPv4 clients that way, and a /48 of the
+    // unwrapped address would throw): a.b.c.0/N written straight from the address bits. IPv6 goes through IPAddress.
     private static bool TryAppendSubnet(Span<char> buffer, ref int written, IPAddress address, int ipv4Prefix)
     {
+        address = address.Normalize();
         if (address.AddressFamily == AddressFamily.InterNetwork)
         {
             IpAddressExtensions.GetBits(address, out var bits, out _);

@@ -97,6 +97,14 @@ public sealed class HashedKeyTests
         Assert.True(LimitKeyBuilder.TryBuild(subnet, Request(ip: "2001:db8:7:1:2:3:4:5"), context, 64, out var subnetText));
         Assert.Equal("p/k|2001:db8:7::/48", subnetText);
 
+        // An IPv4 client as a dual-mode socket reports it: the same subnet and address keys as the plain IPv4 address.
+        Assert.True(LimitKeyBuilder.TryBuild(subnet, Request(ip: "::ffff:203.0.113.9"), context, 64, out var mappedText));
+        Assert.Equal("p/k|203.0.113.0/24", mappedText);
+        var (ip, ipContext) = Compile("ip");
+        Assert.True(LimitKeyBuilder.TryBuild(ip, Request(ip: "::ffff:203.0.113.9"), ipContext, 64, out var mappedIp));
+        Assert.True(LimitKeyBuilder.TryBuild(ip, Request(ip: "203.0.113.9"), ipContext, 64, out var plainIp));
+        Assert.Equal(plainIp, mappedIp);
+
         // A value over 96 characters becomes '#' and the FNV-1a hash of its trimmed, lower-cased text.
         var (account, accountContext) = Compile("account");
         Assert.True(LimitKeyBuilder.TryBuild(account, Request(account: LongAccount), accountContext, 64, out var accountText));
