@@ -76,8 +76,11 @@ public sealed class ClusterActivityDetector : IDetector
         // Keyed by JA4 × header order without the User-Agent family: a scraper rotating User-Agents over one HTTP stack stays
         // one group (Chrome, Edge and Opera people share a group too, which is harmless: only evidence-bearing requests count).
         var group = BehaviorHash.NonZero(BehaviorHash.Combine(identity.Ja4, identity.HeaderOrder));
-        var finding = Count(group, identity.IpGroup, identity.Ticks, stateless, tlsEvidence);
-        if (!stateless)
+        // Only a stateless request with evidence can be signalled: the others are counted and not judged, which spares
+        // them the sketch's estimate (the costly part).
+        var judge = stateless && (evidence || tlsEvidence);
+        var finding = Count(group, identity.IpGroup, identity.Ticks, stateless, tlsEvidence, judge);
+        if (!judge)
         {
             return;
         }
@@ -107,7 +110,7 @@ public sealed class ClusterActivityDetector : IDetector
     internal readonly record struct Finding(
         bool Churn, bool ChurnHeld, bool Ceiling, bool CeilingHeld, long Requests, double Rate, double Addresses, double StatelessShare, double CeilingRate);
 
-    internal Finding Count(ulong cluster, ulong ipGroup, long now, bool stateless, bool tlsEvidence)
+    internal Finding Count(ulong cluster, ulong ipGroup, long now, bool stateless, bool tlsEvidence, bool judge = true)
     {
         lock (_gate)
         {
@@ -120,6 +123,10 @@ public sealed class ClusterActivityDetector : IDetector
             slot.TlsEvidence += tlsEvidence ? 1 : 0;
             slot.CeilingCount++;
             HyperLogLog128.Add(registers[..HyperLogLog128.Registers], ipGroup);
+            if (!judge)
+            {
+                return default;
+            }
 
             var requests = slot.Requests + slot.PreviousRequests;
             var span = Math.Max(now - slot.SpanStart, TimeSpan.TicksPerSecond) / (double)TimeSpan.TicksPerSecond;
