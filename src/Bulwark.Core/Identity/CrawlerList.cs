@@ -18,10 +18,12 @@ public sealed class CrawlerList
     private readonly SearchValues<string> _literals;
     private readonly Dictionary<char, (string Literal, int[] Patterns)[]> _byFirstChar;
     private readonly int[] _unanchored;
+    private readonly HashSet<string> _libraries;
 
-    private CrawlerList(IReadOnlyList<string> patterns)
+    private CrawlerList(IReadOnlyList<string> patterns, IEnumerable<string>? libraries = null)
     {
         _sources = [.. patterns];
+        _libraries = new HashSet<string>(libraries ?? [], StringComparer.Ordinal);
         _patterns = new Regex[patterns.Count];
         var literalPatterns = new Dictionary<string, List<int>>(StringComparer.Ordinal);
         var always = new List<int>();
@@ -62,23 +64,40 @@ public sealed class CrawlerList
         using var stream = File.OpenRead(path);
         using var document = JsonDocument.Parse(stream);
         var patterns = new List<string>();
+        var libraries = new List<string>();
         foreach (var entry in document.RootElement.EnumerateArray())
         {
             if (entry.TryGetProperty("pattern", out var pattern) && pattern.GetString() is { Length: > 0 } text)
             {
                 patterns.Add(text);
+                if (entry.TryGetProperty("tags", out var tags) && tags.ValueKind == JsonValueKind.Array
+                    && tags.GetArrayLength() == 1 && tags[0].GetString() == HttpLibraryTag)
+                {
+                    libraries.Add(text);
+                }
             }
         }
 
-        return new CrawlerList(patterns);
+        return new CrawlerList(patterns, libraries);
     }
 
-    /// <summary>A list from patterns given directly (tests, configuration).</summary>
-    public static CrawlerList FromPatterns(IReadOnlyList<string> patterns)
+    /// <summary>The list's tag for an HTTP library's or tool's default User-Agent (okhttp, python-requests, curl …).</summary>
+    public const string HttpLibraryTag = "http-library";
+
+    /// <summary>A list from patterns given directly (tests, configuration); <paramref name="libraries"/> are those of them
+    /// that name an HTTP library, not a bot.</summary>
+    public static CrawlerList FromPatterns(IReadOnlyList<string> patterns, IEnumerable<string>? libraries = null)
     {
         ArgumentNullException.ThrowIfNull(patterns);
-        return new CrawlerList(patterns);
+        return new CrawlerList(patterns, libraries);
     }
+
+    /// <summary>
+    /// True when <paramref name="pattern"/> is tagged only <c>http-library</c> in the list: it matches the default
+    /// User-Agent of an HTTP stack (okhttp in Android apps, Go's, Java's, curl), which mobile apps, partners' integrations
+    /// and scripts send alike — it names the library, it does not declare a bot.
+    /// </summary>
+    public bool IsHttpLibrary(string pattern) => _libraries.Contains(pattern);
 
     /// <summary>The first pattern (in list order of discovery) that matches <paramref name="userAgent"/>, or null.</summary>
     public string? Match(string userAgent)

@@ -33,4 +33,7 @@ public sealed record UserAgentInfo
 
     /// <summary>The crawler-list pattern the string matched (a declared bot), or null.</summary>
     public string? Bot { get; init; }
+
+    /// <summary>True when <see cref="Bot"/> is an HTTP library's default User-Agent (the list's <c>http-library</c> tag).</summary>
+    public bool BotIsHttpLibrary { get; init; }
 }

@@ -78,7 +78,7 @@ public sealed class UserAgentParser
         var os = Os(ua);
         if (_crawlers?.Match(ua) is { } bot)
         {
-            return new UserAgentInfo { Family = "bot", Bot = bot, Device = "bot", Os = os };
+            return new UserAgentInfo { Family = "bot", Bot = bot, BotIsHttpLibrary = _crawlers.IsHttpLibrary(bot), Device = "bot", Os = os };
         }
 
         foreach (var (token, family) in Tools)

@@ -226,9 +226,10 @@ public sealed class IdentityDetectorTests
     [Fact]
     public async Task Declared_bots_and_denied_fingerprints_are_signalled_and_weights_follow_the_policy()
     {
-        var bots = CrawlerList.FromPatterns(["Googlebot\\/", "bingbot"]);
+        var bots = CrawlerList.FromPatterns(["Googlebot\\/", "bingbot", "okhttp"], libraries: ["okhttp"]);
         var googlebot = Request([("user-agent", "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)")], null);
         Assert.Equal("declared_bot=10", Signals(await Engine(crawlers: bots).Decide(googlebot)));
+        Assert.Empty((await Engine(crawlers: bots).Decide(Request([("user-agent", "okhttp/4.12.0")], null))).Reasons); // an Android app's HTTP stack
         Assert.Equal("declared_bot=70", Signals(await Engine(signals: "\"Signals\": { \"declared_bot\": 70 }", crawlers: bots).Decide(googlebot)));
 
         var denied = await Engine(deny: $"\"Fingerprints\": {{ \"Deny\": [\"{CurlJa4}\"] }},").Decide(Request([("user-agent", "curl/7.88.1")], CurlJa4));

@@ -117,6 +117,23 @@ public sealed class UserAgentParserTests(ITestOutputHelper output)
         Assert.Empty(missed);
     }
 
+    [DataFact(Crawlers)]
+    public void Http_library_entries_of_the_list_are_known_as_libraries_and_crawlers_are_not()
+    {
+        var parser = new UserAgentParser(CrawlerList.Load(DataFactAttribute.Resolve(Crawlers)));
+        foreach (var library in new[] { "okhttp/4.12.0", "python-requests/2.31.0", "Go-http-client/2.0", "curl/7.88.1", "axios/1.6.8" })
+        {
+            var info = parser.Parse(library);
+            Assert.True(info.Bot is not null && info.BotIsHttpLibrary, library);
+        }
+
+        foreach (var crawler in new[] { "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)", "Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)", "GPTBot/1.0" })
+        {
+            var info = parser.Parse(crawler);
+            Assert.True(info.Bot is not null && !info.BotIsHttpLibrary, crawler);
+        }
+    }
+
     private void Report(string line)
     {
         output.WriteLine(line);
