@@ -172,7 +172,8 @@ public class FingerprintBenchmarks
         return hits;
     }
 
-    private static string FindRepositoryRoot()
+    /// <summary>The folder holding Bulwark.sln, from the working directory or the binary's.</summary>
+    internal static string FindRepositoryRoot()
     {
         foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
         {

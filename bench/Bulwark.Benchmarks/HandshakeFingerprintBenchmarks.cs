@@ -23,7 +23,7 @@ public class HandshakeFingerprintBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var root = FindRepositoryRoot();
+        var root = FingerprintBenchmarks.FindRepositoryRoot();
         var (file, source) = Client switch
         {
             "chromium" => (Path.Combine(root, "..", "shared", "data", "ja4", "clienthellos.jsonl"), "tls-handshake.pcapng|1|www.google.com"),
@@ -67,21 +67,5 @@ public class HandshakeFingerprintBenchmarks
     {
         TlsClientFingerprinter.TryCompute(_record, out var fingerprint, out _);
         return fingerprint!.Ja3.Length + fingerprint.Ja3Text.Length + fingerprint.Ja4.Length;
-    }
-
-    private static string FindRepositoryRoot()
-    {
-        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
-        {
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-            {
-                if (File.Exists(Path.Combine(dir.FullName, "Bulwark.sln")))
-                {
-                    return dir.FullName;
-                }
-            }
-        }
-
-        throw new InvalidOperationException("cannot find Bulwark.sln");
     }
 }

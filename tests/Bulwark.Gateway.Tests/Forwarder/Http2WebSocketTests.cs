@@ -135,7 +135,7 @@ public sealed class Http2WebSocketTests
     }
 
     /// <summary>An HTTP/1.1-only Kestrel WebSocket upstream that says how it was reached, then closes the socket itself.</summary>
-    private static async Task<ClosingUpstream> StartClosingUpstreamAsync()
+    private static async Task<RunningApp> StartClosingUpstreamAsync()
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -163,17 +163,6 @@ public sealed class Http2WebSocketTests
             }
         });
         await app.StartAsync();
-        return new ClosingUpstream(app, new Uri(GatewayHost.Addresses(app).Single()));
-    }
-
-    private sealed class ClosingUpstream(WebApplication app, Uri address) : IAsyncDisposable
-    {
-        public Uri Address { get; } = address;
-
-        public async ValueTask DisposeAsync()
-        {
-            await app.StopAsync();
-            await app.DisposeAsync();
-        }
+        return new RunningApp(app);
     }
 }

@@ -135,7 +135,7 @@ public sealed class TrailerTests
     }
 
     /// <summary>A Kestrel upstream speaking HTTP/2 only on cleartext (h2c with prior knowledge), answering like a gRPC service.</summary>
-    private static async Task<H2Upstream> StartH2UpstreamAsync()
+    private static async Task<RunningApp> StartH2UpstreamAsync()
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2));
@@ -164,18 +164,7 @@ public sealed class TrailerTests
         });
         app.MapGet("/plain", () => "no trailers here");
         await app.StartAsync();
-        return new H2Upstream(app, new Uri(GatewayHost.Addresses(app).Single()));
-    }
-
-    private sealed class H2Upstream(WebApplication app, Uri address) : IAsyncDisposable
-    {
-        public Uri Address { get; } = address;
-
-        public async ValueTask DisposeAsync()
-        {
-            await app.StopAsync();
-            await app.DisposeAsync();
-        }
+        return new RunningApp(app);
     }
 
     /// <summary>
