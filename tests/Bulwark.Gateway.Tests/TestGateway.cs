@@ -38,6 +38,27 @@ public sealed class TestGateway : IAsyncDisposable
         return new TestGateway(app, new Uri(GatewayHost.Addresses(app).First()), loaded.Options!);
     }
 
+    /// <summary>
+    /// Runs <paramref name="test"/> against a gateway listening on https with a fresh self-signed certificate, given a
+    /// handler that trusts exactly that certificate.
+    /// </summary>
+    public static async Task WithTlsAsync(string json, Func<TestGateway, SocketsHttpHandler, Task> test)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"bulwark-test-cert-{Guid.NewGuid():N}.pfx");
+        try
+        {
+            using var certificate = GatewayCertificates.LoadOrCreateSelfSigned(path, TimeProvider.System);
+            await using var gateway = await StartAsync(json, "https://127.0.0.1:0", certificate);
+            using var handler = new SocketsHttpHandler { UseProxy = false };
+            handler.SslOptions.RemoteCertificateValidationCallback = (_, cert, _, _) => cert is not null && cert.GetCertHashString() == certificate.GetCertHashString();
+            await test(gateway, handler);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     /// <summary>A configuration with one cluster "up" at <paramref name="destination"/>, everything routed to it.</summary>
     public static string Config(Uri destination, string cluster = "", string policies = "", string extra = "") => $$"""
         { "Bulwark": {

@@ -116,23 +116,12 @@ public sealed class Http2WebSocketTests
         return Encoding.UTF8.GetString(received.ToArray());
     }
 
-    private static async Task WithTlsGatewayAsync(string config, Func<TestGateway, HttpMessageInvoker, Task> test)
-    {
-        var path = Path.Combine(Path.GetTempPath(), $"bulwark-test-cert-{Guid.NewGuid():N}.pfx");
-        try
+    private static Task WithTlsGatewayAsync(string config, Func<TestGateway, HttpMessageInvoker, Task> test) =>
+        TestGateway.WithTlsAsync(config, async (gateway, handler) =>
         {
-            using var certificate = GatewayCertificates.LoadOrCreateSelfSigned(path, TimeProvider.System);
-            await using var gateway = await TestGateway.StartAsync(config, "https://127.0.0.1:0", certificate);
-            using var handler = new SocketsHttpHandler { UseProxy = false };
-            handler.SslOptions.RemoteCertificateValidationCallback = (_, cert, _, _) => cert is not null && cert.GetCertHashString() == certificate.GetCertHashString();
-            using var invoker = new HttpMessageInvoker(handler);
+            using var invoker = new HttpMessageInvoker(handler, disposeHandler: false);
             await test(gateway, invoker);
-        }
-        finally
-        {
-            File.Delete(path);
-        }
-    }
+        });
 
     /// <summary>An HTTP/1.1-only Kestrel WebSocket upstream that says how it was reached, then closes the socket itself.</summary>
     private static async Task<RunningApp> StartClosingUpstreamAsync()

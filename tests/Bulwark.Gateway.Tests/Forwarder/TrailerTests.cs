@@ -110,16 +110,10 @@ public sealed class TrailerTests
         Assert.False(echo.GetProperty("headers").TryGetProperty("x-request-sum", out _));
     }
 
-    private static async Task WithTlsGatewayAsync(string config, Func<TestGateway, HttpClient, Task> test)
-    {
-        var path = Path.Combine(Path.GetTempPath(), $"bulwark-test-cert-{Guid.NewGuid():N}.pfx");
-        try
+    private static Task WithTlsGatewayAsync(string config, Func<TestGateway, HttpClient, Task> test) =>
+        TestGateway.WithTlsAsync(config, async (gateway, handler) =>
         {
-            using var certificate = GatewayCertificates.LoadOrCreateSelfSigned(path, TimeProvider.System);
-            await using var gateway = await TestGateway.StartAsync(config, "https://127.0.0.1:0", certificate);
-            using var handler = new SocketsHttpHandler { UseProxy = false };
-            handler.SslOptions.RemoteCertificateValidationCallback = (_, cert, _, _) => cert is not null && cert.GetCertHashString() == certificate.GetCertHashString();
-            using var client = new HttpClient(handler)
+            using var client = new HttpClient(handler, disposeHandler: false)
             {
                 BaseAddress = gateway.Address,
                 DefaultRequestVersion = HttpVersion.Version20,
@@ -127,12 +121,7 @@ public sealed class TrailerTests
                 Timeout = TimeSpan.FromSeconds(60),
             };
             await test(gateway, client);
-        }
-        finally
-        {
-            File.Delete(path);
-        }
-    }
+        });
 
     /// <summary>A Kestrel upstream speaking HTTP/2 only on cleartext (h2c with prior knowledge), answering like a gRPC service.</summary>
     private static async Task<RunningApp> StartH2UpstreamAsync()
