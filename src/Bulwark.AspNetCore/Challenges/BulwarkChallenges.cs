@@ -138,7 +138,7 @@ public static class BulwarkChallenges
         {
             Path = "/",
             HttpOnly = true,
-            Secure = request.IsHttps,
+            Secure = IsHttpsForClient(httpContext, configuration),
             SameSite = SameSiteMode.Lax,
             MaxAge = TimeSpan.FromMinutes(options.PassMinutes),
         });
@@ -151,6 +151,43 @@ public static class BulwarkChallenges
         writer.WriteString("expires", expires.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture));
         writer.WriteEndObject();
         await writer.FlushAsync(httpContext.RequestAborted).ConfigureAwait(false);
+    }
+
+    // Whether the client's own connection is HTTPS: this one, or — behind a TLS-terminating proxy the configuration trusts —
+    // the scheme that proxy reports (first X-Forwarded-Proto value, else the first Forwarded element's proto). An untrusted
+    // peer's headers are ignored, as they are for the client address.
+    internal static bool IsHttpsForClient(HttpContext httpContext, CompiledConfiguration configuration)
+    {
+        var request = httpContext.Request;
+        if (request.IsHttps)
+        {
+            return true;
+        }
+
+        if (httpContext.Connection.RemoteIpAddress is not { } peer || !configuration.ProxyResolver.IsTrusted(peer))
+        {
+            return false;
+        }
+
+        if (request.Headers["X-Forwarded-Proto"].ToString() is { Length: > 0 } forwardedProto)
+        {
+            var first = forwardedProto.AsSpan();
+            var comma = first.IndexOf(',');
+            return (comma < 0 ? first : first[..comma]).Trim().Equals("https", StringComparison.OrdinalIgnoreCase);
+        }
+
+        var forwarded = request.Headers["Forwarded"].ToString().AsSpan();
+        var end = forwarded.IndexOf(',');
+        foreach (var range in (end < 0 ? forwarded : forwarded[..end]).Split(';'))
+        {
+            var pair = (end < 0 ? forwarded : forwarded[..end])[range].Trim();
+            if (pair.StartsWith("proto=", StringComparison.OrdinalIgnoreCase))
+            {
+                return pair["proto=".Length..].Trim('"').Equals("https", StringComparison.OrdinalIgnoreCase);
+            }
+        }
+
+        return false;
     }
 
     private static async Task WriteProblemAsync(HttpContext httpContext, int status, string reason, string detail)

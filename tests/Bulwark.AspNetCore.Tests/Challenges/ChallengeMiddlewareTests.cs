@@ -94,6 +94,41 @@ public sealed class ChallengeMiddlewareTests
         Assert.Equal(HttpStatusCode.Unauthorized, (await client.SendAsync(Risky(70, cookie, "other-client/2.0"))).StatusCode);
     }
 
+    [Theory]
+    [InlineData("10.1.1.1", "X-Forwarded-Proto", "https", true)]
+    [InlineData("10.1.1.1", "X-Forwarded-Proto", "https, http", true)]
+    [InlineData("10.1.1.1", "Forwarded", "for=198.51.100.7;proto=https", true)]
+    [InlineData("10.1.1.1", "X-Forwarded-Proto", "http", false)]
+    [InlineData("192.0.2.9", "X-Forwarded-Proto", "https", false)]
+    public async Task The_pass_cookie_is_Secure_when_a_trusted_TLS_terminating_proxy_says_the_client_spoke_https(
+        string peer, string header, string value, bool secure)
+    {
+        using var host = await TestApp.StartAsync(
+            setup: o => o.Options = o.Options! with { TrustedProxies = ["10.1.1.1/32"] },
+            services: s => s.AddSingleton<IDetector, TestApp.RiskyRouteDetector>());
+        var client = host.GetTestClient();
+        HttpRequestMessage ViaProxy(HttpRequestMessage request)
+        {
+            request.Headers.Add("X-Test-Peer", peer);
+            request.Headers.Add("X-Forwarded-For", "198.51.100.7");
+            request.Headers.Add(header, value);
+            return request;
+        }
+
+        var (challenge, difficulty, url) = await ChallengeOf(await client.SendAsync(ViaProxy(Risky(70))));
+        using var verify = ViaProxy(new HttpRequestMessage(HttpMethod.Post, url)
+        {
+            Content = new FormUrlEncodedContent([new("challenge", challenge), new("nonce", Solve(challenge, difficulty))]),
+        });
+        verify.Headers.UserAgent.ParseAdd(UserAgent);
+        var verified = await client.SendAsync(verify);
+
+        Assert.Equal(HttpStatusCode.OK, verified.StatusCode);
+        PassCookie(verified);
+        var setCookie = Assert.Single(verified.Headers.GetValues("Set-Cookie"));
+        Assert.Equal(secure, setCookie.Split(';').Any(part => part.Trim().Equals("secure", StringComparison.OrdinalIgnoreCase)));
+    }
+
     [Fact]
     public async Task A_wrong_nonce_a_foreign_user_agent_or_a_forged_challenge_gets_403_and_no_cookie()
     {
