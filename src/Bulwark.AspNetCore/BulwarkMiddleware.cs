@@ -56,9 +56,9 @@ public sealed partial class BulwarkMiddleware
         var policyName = endpoint?.Metadata.GetMetadata<IBulwarkPolicyMetadata>()?.PolicyName;
         var path = context.Request.Path.HasValue ? context.Request.Path.Value! : "/";
         var (policy, _) = _engine.ResolvePolicy(context.Request.Method, path, policyName);
-        if (policy is null)
+        if (policy is null && !_engine.RefusesUncovered)
         {
-            return _next(context); // the fast path: nothing applies, nothing awaited
+            return _next(context); // the fast path: nothing applies, nothing awaited (no deny list or ban to check)
         }
 
         return InvokeCoveredAsync(context, policyName);
@@ -77,6 +77,12 @@ public sealed partial class BulwarkMiddleware
         catch (OperationCanceledException) when (aborted.IsCancellationRequested)
         {
             return; // the client went away while we read its body: not a rejection
+        }
+
+        if (!decision.Covered)
+        {
+            await _next(context).ConfigureAwait(false); // uncovered and neither denied nor banned: nothing to record
+            return;
         }
 
         foreach (var sink in _sinks)

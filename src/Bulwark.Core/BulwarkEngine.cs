@@ -135,6 +135,13 @@ public sealed partial class BulwarkEngine
     }
 
     /// <summary>
+    /// Whether a request no policy covers could still be refused: the deny list or the ban list has entries. A front door
+    /// that skips <see cref="Decide"/> for uncovered requests must decide them while this is true, or a denied or banned
+    /// client would still reach every path outside the covered routes.
+    /// </summary>
+    public bool RefusesUncovered => !_configuration.DenyList.IsEmpty || Bans.Count > 0;
+
+    /// <summary>
     /// Decides what to do with <paramref name="request"/>. Never throws for a request's content or a failing store:
     /// failures degrade to the policy's fail mode. Completes synchronously with an in-memory store.
     /// </summary>
@@ -146,7 +153,7 @@ public sealed partial class BulwarkEngine
         var (policy, route) = ResolvePolicy(configuration, request);
         if (policy is null)
         {
-            return new ValueTask<Decision>(Decision.NotCovered);
+            return new ValueTask<Decision>(DecideUncovered(configuration, request, started));
         }
 
         var ip = request.ClientIp.IsIPv4MappedToIPv6 ? request.ClientIp.MapToIPv4() : request.ClientIp;
@@ -293,6 +300,35 @@ public sealed partial class BulwarkEngine
         }
 
         return (route?.Policy ?? configuration.UncoveredPolicy(request.Path), route);
+    }
+
+    // The deny list and bans hold wherever the client goes, also on paths no route covers: decided under the built-in
+    // "uncovered" policy (no limits or detectors run; monitor when the whole configuration is).
+    private Decision DecideUncovered(CompiledConfiguration configuration, RequestContext request, long started)
+    {
+        if (configuration.DenyList.IsEmpty && Bans.Count == 0)
+        {
+            return Decision.NotCovered;
+        }
+
+        var ip = request.ClientIp.IsIPv4MappedToIPv6 ? request.ClientIp.MapToIPv4() : request.ClientIp;
+        var policy = configuration.UncoveredListPolicy;
+        var actor = new ActorKeys
+        {
+            Ip = IpAddressExtensions.FormatGroup(ip, configuration.Ipv6Prefix),
+            ApiKey = request.ApiKey,
+            Account = request.Account,
+            Session = request.Session,
+            Ja4 = request.Tls?.Ja4,
+        };
+        // The allow list wins here as it does on covered routes: an allowed client passes, not decided further.
+        if (CheckLists(configuration, policy, null, request, ip, actor) is not { Action: DecisionAction.Block } listed)
+        {
+            return Decision.NotCovered;
+        }
+
+        _metrics.Record(listed, started);
+        return listed;
     }
 
     private Decision? CheckLists(CompiledConfiguration configuration, CompiledPolicy policy, CompiledRoute? route, RequestContext request, IPAddress ip, ActorKeys actor)

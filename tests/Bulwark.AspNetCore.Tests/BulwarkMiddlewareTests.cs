@@ -32,6 +32,29 @@ public sealed class BulwarkMiddlewareTests
     }
 
     [Fact]
+    public async Task A_denied_client_is_refused_on_an_endpoint_no_route_covers_and_others_pass()
+    {
+        using var host = await TestApp.StartAsync(setup: o => o.Options = o.Options! with
+        {
+            Lists = new Core.Policy.ListsOptions { Deny = new Core.Policy.ListOptions { Cidrs = ["192.0.2.0/24"] } },
+        });
+        var client = host.GetTestClient();
+        HttpRequestMessage Open(string peer)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, "/open");
+            request.Headers.Add("X-Test-Peer", peer);
+            return request;
+        }
+
+        var refused = await client.SendAsync(Open("192.0.2.5"));
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.Contains("\"reason\":\"denied\"", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var passed = await client.SendAsync(Open("198.51.100.1"));
+        Assert.Equal(HttpStatusCode.OK, passed.StatusCode);
+        Assert.Equal("open", await passed.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task Limited_route_answers_429_with_retry_after_ratelimit_headers_and_a_problem_body()
     {
         using var host = await TestApp.StartAsync();

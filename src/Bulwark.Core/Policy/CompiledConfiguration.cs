@@ -34,12 +34,19 @@ public sealed class CompiledConfiguration
         }
 
         Schema = CompiledSchemaValidation.Create(options.Schema);
+        UncoveredListPolicy = new CompiledPolicy(UncoveredPolicyName, new PolicyOptions(), Monitor);
         if (options.Behavior.Enabled && Bulwark.Core.Behavior.ScannerPathList.For(options.Behavior.Honeypot) is { } scanner)
         {
             ScannerPaths = scanner;
             ScannerPolicy = Policies.GetValueOrDefault(ScannerPolicyName) ?? new CompiledPolicy(ScannerPolicyName, new PolicyOptions(), Monitor);
         }
     }
+
+    /// <summary>The name of the built-in policy a denied or banned client is refused under on a path no route covers.</summary>
+    public const string UncoveredPolicyName = "uncovered";
+
+    /// <summary>The built-in policy a denied or banned client is refused under on a path no route covers.</summary>
+    public CompiledPolicy UncoveredListPolicy { get; }
 
     /// <summary>
     /// The policy that watches scanner paths no route covers: the configuration's policy of this name when there is one,

@@ -2,6 +2,7 @@ using System.Net;
 using Bulwark.Core.Decisions;
 using Bulwark.Core.Limits;
 using Bulwark.Core.Lists;
+using Bulwark.Core.Policy;
 using static Bulwark.Core.Tests.Engine.EngineFixture;
 
 namespace Bulwark.Core.Tests.Engine;
@@ -241,6 +242,38 @@ public class BulwarkEngineTests
 
         // Allow wins over deny.
         Assert.Equal(ReasonCodes.AllowListed, (await engine.Decide(Request(ip: "192.0.2.1", apiKey: "partner-key"))).ReasonCode);
+    }
+
+    [Fact]
+    public async Task Denied_and_banned_clients_are_refused_on_paths_no_route_covers_and_everyone_else_is_not_covered()
+    {
+        var engine = NewEngine("""
+            {
+              "Routes": [ { "Path": "/api/**", "Policy": "p" } ],
+              "Lists": { "Deny": { "Cidrs": ["192.0.2.0/24"] }, "Allow": { "Cidrs": ["203.0.113.7/32"] } },
+              "Policies": { "p": { } }
+            }
+            """);
+        Assert.True(engine.RefusesUncovered);
+        var denied = await engine.Decide(Request(ip: "192.0.2.44", path: "/static/app.js"));
+        Assert.Equal(403, denied.StatusCode);
+        Assert.Equal(ReasonCodes.Denied, denied.ReasonCode);
+        Assert.Equal(CompiledConfiguration.UncoveredPolicyName, denied.Policy);
+        Assert.True(denied.Covered && denied.Enforced);
+        Assert.False((await engine.Decide(Request(ip: "198.51.100.1", path: "/static/app.js"))).Covered);
+
+        engine.Bans.Add(BanTarget.Ip, "203.0.113.0/24", TimeSpan.FromMinutes(10), "manual: scraping", T0);
+        var banned = await engine.Decide(Request(ip: "203.0.113.99", path: "/static/app.js", at: T0.AddMinutes(1)));
+        Assert.Equal(ReasonCodes.Banned, banned.ReasonCode);
+        Assert.Equal(TimeSpan.FromMinutes(9), banned.RetryAfter);
+        // The allow list wins outside the routes as inside them: an allowed address inside a banned network passes.
+        Assert.False((await engine.Decide(Request(ip: "203.0.113.7", path: "/static/app.js", at: T0.AddMinutes(1)))).Covered);
+        Assert.Equal(ReasonCodes.AllowListed, (await engine.Decide(Request(ip: "203.0.113.7", path: "/api/a", at: T0.AddMinutes(1)))).ReasonCode);
+        Assert.False((await engine.Decide(Request(ip: "203.0.113.99", path: "/static/app.js", at: T0.AddMinutes(11)))).Covered);
+
+        var open = NewEngine("""{ "Routes": [ { "Path": "/api/**", "Policy": "p" } ], "Policies": { "p": { } } }""");
+        Assert.False(open.RefusesUncovered);
+        Assert.Same(Decision.NotCovered, await open.Decide(Request(ip: "192.0.2.44", path: "/static/app.js")));
     }
 
     [Fact]

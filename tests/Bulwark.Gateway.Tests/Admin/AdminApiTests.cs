@@ -52,6 +52,33 @@ public sealed class AdminApiTests
     }
 
     [Fact]
+    public async Task A_ban_blocks_the_client_on_paths_no_policy_covers_too()
+    {
+        await using var upstream = await TestUpstream.StartAsync();
+        var admin = $$"""
+            "Admin": { "Tokens": [ { "Name": "ops", "Role": "operator", "Sha256": "{{Hash(OperatorToken)}}" } ] },
+            """;
+        var json = TestGateway.Config(upstream.Address, policies: """
+            , "Routes": [ { "Name": "api", "Path": "/api/**", "Policy": "open" } ], "Policies": { "open": { } }
+            """).Replace("\"Routes\": [ { \"PathPrefix\"", admin + " \"Routes\": [ { \"PathPrefix\"", StringComparison.Ordinal);
+        await using var gateway = await TestGateway.StartAsync(json);
+        using var client = gateway.Client();
+        client.DefaultRequestHeaders.UserAgent.ParseAdd("test/1.0");
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(new Uri("/status/200", UriKind.Relative))).StatusCode);
+
+        var ban = new { target = "ip", value = "127.0.0.1", ttl_s = 60, reason = "test" };
+        Assert.Equal(HttpStatusCode.Created, (await Send(client, HttpMethod.Post, "/.bulwark/admin/bans", OperatorToken, ban)).StatusCode);
+        var refused = await client.GetAsync(new Uri("/status/200", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.Contains("banned", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.NotNull(refused.Headers.RetryAfter);
+
+        // The admin API stays reachable to the banned operator, and lifting the ban opens the path again.
+        Assert.Equal(HttpStatusCode.NoContent, (await Send(client, HttpMethod.Delete, "/.bulwark/admin/bans?target=ip&value=127.0.0.1", OperatorToken)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(new Uri("/status/200", UriKind.Relative))).StatusCode);
+    }
+
+    [Fact]
     public async Task Without_tokens_the_admin_api_is_off()
     {
         await using var gateway = await TestGateway.StartAsync("""{ "Bulwark": { } }""");
