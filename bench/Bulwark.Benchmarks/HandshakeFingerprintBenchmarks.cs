@@ -10,17 +10,31 @@ namespace Bulwark.Benchmarks;
 /// <see cref="Ja3Fingerprint"/> + <see cref="Ja4Fingerprint"/>, the baseline) in the same run. The clients: Chromium
 /// (www.google.com, stream 1 of FoxIO's tls-handshake.pcapng in ../shared/data/ja4/clienthellos.jsonl), curl and
 /// python-requests (captured on 127.0.0.1, tests/Bulwark.Core.Tests/Fingerprints/Data/local-clienthellos.jsonl).
-/// Allocated bytes are per handshake: the in-place row's goal is one string.
+/// Allocated bytes are per handshake: the in-place row's goal is one string. <see cref="InPlaceDotNetSha256"/> is the
+/// in-place path with JA4's SHA-256 through .NET (<c>IncrementalHash</c>, the path before <see cref="Ja4Sha256"/> called
+/// libcrypto directly, and the fallback where libcrypto is absent), so the two are compared in one run.
 /// </summary>
 [MemoryDiagnoser]
 public class HandshakeFingerprintBenchmarks
 {
     private byte[] _record = [];
+    private Ja4Sha256? _sha256;
 
     [Params("chromium", "curl", "python-requests")]
     public string Client { get; set; } = "chromium";
 
-    [GlobalSetup]
+    [GlobalSetup(Target = nameof(InPlaceDotNetSha256))]
+    public void SetupDotNetSha256()
+    {
+        Setup();
+        _sha256 = Ja4Sha256.Current;
+        Ja4Sha256.Current = Ja4Sha256.DotNet;
+    }
+
+    [GlobalCleanup(Target = nameof(InPlaceDotNetSha256))]
+    public void CleanupDotNetSha256() => Ja4Sha256.Current = _sha256!;
+
+    [GlobalSetup(Targets = [nameof(ParserPath), nameof(InPlace)])]
     public void Setup()
     {
         var root = FingerprintBenchmarks.FindRepositoryRoot();
@@ -64,6 +78,13 @@ public class HandshakeFingerprintBenchmarks
 
     [Benchmark]
     public int InPlace()
+    {
+        TlsClientFingerprinter.TryCompute(_record, out var fingerprint, out _);
+        return fingerprint!.Ja3.Length + fingerprint.Ja3Text.Length + fingerprint.Ja4.Length;
+    }
+
+    [Benchmark]
+    public int InPlaceDotNetSha256()
     {
         TlsClientFingerprinter.TryCompute(_record, out var fingerprint, out _);
         return fingerprint!.Ja3.Length + fingerprint.Ja3Text.Length + fingerprint.Ja4.Length;

@@ -216,7 +216,7 @@ public static class Ja4Fingerprint
         }
 
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(scratch[..length], hash);
+        Ja4Sha256.Current.Hash(scratch[..length], hash);
         Convert.TryToHexStringLower(hash[..(HashLength / 2)], destination, out _);
     }
 

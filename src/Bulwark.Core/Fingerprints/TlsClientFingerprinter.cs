@@ -23,12 +23,8 @@ public static class TlsClientFingerprinter
     // t13d1516h2_8daaf6152771_e5627efa2ab1: prefix (10), '_', 12 hex, '_', 12 hex.
     private const int Ja4Length = 36;
 
-    // One SHA-256 context per thread, reset after each digest: the one-shot HashData calls set up and free an OpenSSL
-    // context every time, which cost about 15 % of the in-place path's hashing (FingerprintBenchmarks, HashesOnly against
-    // HashesReusedContexts; docs/fingerprints.md). A thread never hashes two hellos at once. JA3's MD5 is managed
-    // (Ja3Md5): OpenSSL's per-call cost is most of an MD5 of a few blocks.
-    [ThreadStatic]
-    private static IncrementalHash? t_sha256;
+    // JA4's SHA-256 calls libcrypto's EVP_Digest directly (Ja4Sha256) and JA3's MD5 is managed (Ja3Md5): through .NET,
+    // OpenSSL 3's per-call cost is most of a hash of a few blocks.
 
     /// <summary>Computes the fingerprints of the ClientHello in <paramref name="data"/> (one or more TLS records).</summary>
     public static bool TryCompute(ReadOnlySpan<byte> data, out TlsClientFingerprint fingerprint, [NotNullWhen(false)] out string? error)
@@ -497,9 +493,7 @@ public static class TlsClientFingerprinter
     private static void Hash(ReadOnlySpan<byte> text, Span<char> destination)
     {
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        var sha256 = t_sha256 ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        sha256.AppendData(text);
-        sha256.TryGetHashAndReset(hash, out _);
+        Ja4Sha256.Current.Hash(text, hash);
         Convert.TryToHexStringLower(hash[..6], destination, out _);
     }
 
