@@ -38,14 +38,14 @@ internal static class HttpForwarder
         var upgrade = context.Features.Get<IHttpUpgradeFeature>() is { IsUpgradableRequest: true } feature
             && request.Headers.Upgrade.Count > 0 ? feature : null;
         var h2WebSocket = upgrade is null ? WebSocketTunnel.ExtendedConnect(context) : null;
+        // One token for both: the client's abort and the upstream's deadline (a timer only while waiting for headers).
+        // Declared before the message so that the message is disposed first.
+        using var deadline = UpstreamDeadline.Start(aborted, cluster.RequestTimeout);
         using var message = CreateMessage(context, destination, peerTrusted, upgrade is not null || h2WebSocket is not null, out var body);
         var webSocketKey = h2WebSocket is null ? null : WebSocketTunnel.PrepareUpgrade(message);
         UpstreamHttpVersion.Apply(message, cluster.Options, upgrade is not null || h2WebSocket is not null);
         TrailerForwarding.PrepareRequest(context, message);
 
-        // One source for both: the client's abort and the upstream's deadline (a timer only while waiting for headers).
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(aborted);
-        linked.CancelAfter(cluster.RequestTimeout);
         Outcome<HttpResponseMessage> sent;
         var breaker = cluster.Breaker;
         if (breaker is null || breaker.IsClosed)
@@ -54,7 +54,7 @@ internal static class HttpForwarder
             // completes synchronously (UpstreamCircuitBreaker says why that stays exact when the circuit changes meanwhile).
             try
             {
-                sent = Outcome.FromResult(await cluster.Invoker.SendAsync(message, linked.Token).ConfigureAwait(false));
+                sent = Outcome.FromResult(await cluster.Invoker.SendAsync(message, deadline.Token).ConfigureAwait(false));
             }
             catch (Exception exception)
             {
@@ -69,7 +69,7 @@ internal static class HttpForwarder
         else
         {
             // Open or half-open: Polly decides whether this request is the one trial or is refused.
-            sent = await breaker.ExecuteAsync(static state => SendAsync(state), new SendState(cluster.Invoker, message, linked.Token, aborted, body)).ConfigureAwait(false);
+            sent = await breaker.ExecuteAsync(static state => SendAsync(state), new SendState(cluster.Invoker, message, deadline.Token, aborted, body)).ConfigureAwait(false);
         }
 
         switch (sent.Exception)
@@ -97,7 +97,7 @@ internal static class HttpForwarder
         }
 
         var upstream = sent.Result!;
-        linked.CancelAfter(Timeout.InfiniteTimeSpan); // the deadline is for the response headers, not for streaming the body
+        deadline.StopTimer(); // the deadline is for the response headers, not for streaming the body
 
         using (upstream)
         {
