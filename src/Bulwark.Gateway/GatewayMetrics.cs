@@ -30,7 +30,7 @@ internal sealed class GatewayMetrics : IDisposable
 
     public void Record(string cluster, ForwardOutcome outcome, long startTimestamp)
     {
-        var counts = _requests.TryGetValue(cluster, out var known) ? known : _requests.GetOrAdd(cluster, static _ => new long[OutcomeNames.Length]);
+        var counts = _requests.GetOrAdd(cluster, static _ => new long[OutcomeNames.Length]);
         Interlocked.Increment(ref counts[(int)outcome]);
 
         if (_upstreamDuration.Enabled && outcome is ForwardOutcome.Proxied)

@@ -2,10 +2,10 @@ using System.Buffers;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Runtime.CompilerServices;
+using Bulwark.Gateway.Protection;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Primitives;
-using Bulwark.Gateway.Protection;
 using Polly;
 using Polly.CircuitBreaker;
 
