@@ -1,5 +1,7 @@
+using System.Buffers;
+using System.Collections.Concurrent;
 using System.Globalization;
-using System.Text;
+using System.Runtime.CompilerServices;
 using Bulwark.Core.Decisions;
 
 namespace Bulwark.AspNetCore;
@@ -17,54 +19,100 @@ public static class RateLimitHeaders
     /// <summary>The <c>RateLimit</c> field name.</summary>
     public const string LimitHeader = "RateLimit";
 
+    // RateLimit-Policy text of a one-limit decision, by limit name: it changes only with the configuration. Names come from
+    // the configuration, so the cache is small; it stops growing at MaxCachedPolicies (later names are formatted each time).
+    private const int MaxCachedPolicies = 1024;
+    private static readonly ConcurrentDictionary<string, CachedPolicy> PolicyCache = new(StringComparer.Ordinal);
+
+    // The characters an sf-string holds as they are: printable ASCII but '"' and '\\'.
+    private static readonly SearchValues<char> PlainStringChars =
+        SearchValues.Create(string.Concat(Enumerable.Range(' ', '~' - ' ' + 1).Select(c => (char)c).Where(c => c is not '"' and not '\\')));
+
     /// <summary>The <c>RateLimit-Policy</c> value for every limit of the decision, or null when none applied.</summary>
-    public static string? FormatPolicy(IReadOnlyList<LimitStatus> limits) =>
-        Format(limits, static (builder, limit) => builder.Append(CultureInfo.InvariantCulture, $";q={limit.Quota};w={limit.WindowSeconds}"));
-
-    /// <summary>The <c>RateLimit</c> value for every limit of the decision, or null when none applied.</summary>
-    public static string? FormatLimit(IReadOnlyList<LimitStatus> limits) =>
-        Format(limits, static (builder, limit) => builder.Append(CultureInfo.InvariantCulture, $";r={limit.Remaining};t={limit.ResetSeconds}"));
-
-    // A structured-field list: one item per limit, the limit's name as an sf-string, then its parameters.
-    private static string? Format(IReadOnlyList<LimitStatus> limits, Action<StringBuilder, LimitStatus> appendParameters)
+    public static string? FormatPolicy(IReadOnlyList<LimitStatus> limits)
     {
         ArgumentNullException.ThrowIfNull(limits);
+        if (limits.Count == 1)
+        {
+            var limit = limits[0];
+            if (PolicyCache.TryGetValue(limit.Name, out var cached) && cached.Quota == limit.Quota && cached.WindowSeconds == limit.WindowSeconds)
+            {
+                return cached.Text;
+            }
+
+            var text = Format(limits, policy: true);
+            if (PolicyCache.Count < MaxCachedPolicies)
+            {
+                PolicyCache[limit.Name] = new CachedPolicy(limit.Quota, limit.WindowSeconds, text!);
+            }
+
+            return text;
+        }
+
+        return Format(limits, policy: true);
+    }
+
+    /// <summary>The <c>RateLimit</c> value for every limit of the decision, or null when none applied.</summary>
+    public static string? FormatLimit(IReadOnlyList<LimitStatus> limits)
+    {
+        ArgumentNullException.ThrowIfNull(limits);
+        return Format(limits, policy: false);
+    }
+
+    // A structured-field list: one item per limit, the limit's name as an sf-string, then its parameters. Written into a
+    // stack buffer (pooled if it outgrows it): the finished string is the only allocation.
+    private static string? Format(IReadOnlyList<LimitStatus> limits, bool policy)
+    {
         if (limits.Count == 0)
         {
             return null;
         }
 
-        var builder = new StringBuilder();
+        var text = new DefaultInterpolatedStringHandler(0, 0, CultureInfo.InvariantCulture, stackalloc char[256]);
         for (var i = 0; i < limits.Count; i++)
         {
+            var limit = limits[i];
             if (i > 0)
             {
-                builder.Append(", ");
+                text.AppendLiteral(", ");
             }
 
-            AppendString(builder, limits[i].Name);
-            appendParameters(builder, limits[i]);
+            AppendString(ref text, limit.Name);
+            text.AppendLiteral(policy ? ";q=" : ";r=");
+            text.AppendFormatted(policy ? limit.Quota : limit.Remaining);
+            text.AppendLiteral(policy ? ";w=" : ";t=");
+            text.AppendFormatted(policy ? limit.WindowSeconds : limit.ResetSeconds);
         }
 
-        return builder.ToString();
+        return text.ToStringAndClear();
     }
 
     // RFC 8941 sf-string: printable ASCII, with '"' and '\' escaped. Anything else is replaced: names come from config.
-    private static void AppendString(StringBuilder builder, string value)
+    private static void AppendString(ref DefaultInterpolatedStringHandler text, string value)
     {
-        builder.Append('"');
-        foreach (var c in value)
+        text.AppendLiteral("\"");
+        if (!value.AsSpan().ContainsAnyExcept(PlainStringChars))
         {
-            if (c is '"' or '\\')
+            text.AppendLiteral(value);
+        }
+        else
+        {
+            foreach (var c in value)
             {
-                builder.Append('\\').Append(c);
-            }
-            else
-            {
-                builder.Append(c is >= ' ' and <= '~' ? c : '_');
+                if (c is '"' or '\\')
+                {
+                    text.AppendFormatted('\\');
+                    text.AppendFormatted(c);
+                }
+                else
+                {
+                    text.AppendFormatted(c is >= ' ' and <= '~' ? c : '_');
+                }
             }
         }
 
-        builder.Append('"');
+        text.AppendLiteral("\"");
     }
+
+    private sealed record CachedPolicy(long Quota, long WindowSeconds, string Text);
 }

@@ -1,8 +1,6 @@
 using System.Net;
 using Bulwark.Core.Policy;
 using Bulwark.Gateway.Protection;
-using Polly;
-using Polly.CircuitBreaker;
 
 namespace Bulwark.Gateway.Forwarder;
 
@@ -39,7 +37,7 @@ internal sealed class GatewayCluster : IDisposable
             // The upstream's certificate is checked as usual; a private CA goes in the system store.
         }, disposeHandler: true);
         Guard = new UpstreamGuard(options, time);
-        Pipeline = BuildPipeline(options.CircuitBreaker, time);
+        Breaker = options.CircuitBreaker.Enabled ? new UpstreamCircuitBreaker(options.CircuitBreaker, time) : null;
     }
 
     public string Name { get; }
@@ -52,8 +50,8 @@ internal sealed class GatewayCluster : IDisposable
 
     public UpstreamGuard Guard { get; }
 
-    /// <summary>The breaker (or an empty pipeline when it is off). Handles connection errors, timeouts and 502/503/504.</summary>
-    public ResiliencePipeline<HttpResponseMessage> Pipeline { get; }
+    /// <summary>The circuit breaker, null when it is off. Counts connection errors, timeouts and 502/503/504 as failures.</summary>
+    public UpstreamCircuitBreaker? Breaker { get; }
 
     /// <summary>Whether any destination is known.</summary>
     public bool HasDestinations => _destinations.Length > 0;
@@ -78,28 +76,5 @@ internal sealed class GatewayCluster : IDisposable
     {
         Invoker.Dispose();
         Guard.Dispose();
-    }
-
-    private static ResiliencePipeline<HttpResponseMessage> BuildPipeline(GatewayCircuitBreakerOptions breaker, TimeProvider time)
-    {
-        var builder = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = time };
-        if (breaker.Enabled)
-        {
-            builder.AddCircuitBreaker(new CircuitBreakerStrategyOptions<HttpResponseMessage>
-            {
-                FailureRatio = breaker.FailureRatio,
-                MinimumThroughput = breaker.MinimumThroughput,
-                SamplingDuration = TimeSpan.FromSeconds(breaker.SamplingDurationS),
-                BreakDuration = TimeSpan.FromSeconds(breaker.BreakDurationS),
-                ShouldHandle = static args => ValueTask.FromResult(args.Outcome switch
-                {
-                    { Exception: HttpRequestException or TimeoutException } => true,
-                    { Result.StatusCode: HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout } => true,
-                    _ => false,
-                }),
-            });
-        }
-
-        return builder.Build();
     }
 }

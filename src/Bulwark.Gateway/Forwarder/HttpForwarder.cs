@@ -2,9 +2,11 @@ using System.Buffers;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Runtime.CompilerServices;
+using Bulwark.Gateway.Protection;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Primitives;
+using Polly;
 using Polly.CircuitBreaker;
 
 namespace Bulwark.Gateway.Forwarder;
@@ -36,64 +38,66 @@ internal static class HttpForwarder
         var upgrade = context.Features.Get<IHttpUpgradeFeature>() is { IsUpgradableRequest: true } feature
             && request.Headers.Upgrade.Count > 0 ? feature : null;
         var h2WebSocket = upgrade is null ? WebSocketTunnel.ExtendedConnect(context) : null;
+        // One token for both: the client's abort and the upstream's deadline (a timer only while waiting for headers).
+        // Declared before the message so that the message is disposed first.
+        using var deadline = UpstreamDeadline.Start(aborted, cluster.RequestTimeout);
         using var message = CreateMessage(context, destination, peerTrusted, upgrade is not null || h2WebSocket is not null, out var body);
         var webSocketKey = h2WebSocket is null ? null : WebSocketTunnel.PrepareUpgrade(message);
         UpstreamHttpVersion.Apply(message, cluster.Options, upgrade is not null || h2WebSocket is not null);
         TrailerForwarding.PrepareRequest(context, message);
 
-        // One source for both: the client's abort and the upstream's deadline (a timer only while waiting for headers).
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(aborted);
-        linked.CancelAfter(cluster.RequestTimeout);
-        HttpResponseMessage upstream;
-        try
+        Outcome<HttpResponseMessage> sent;
+        var breaker = cluster.Breaker;
+        if (breaker is null || breaker.IsClosed)
         {
-            upstream = await cluster.Pipeline.ExecuteAsync(
-                static async (state, _) =>
-                {
-                    try
-                    {
-                        return await state.Invoker.SendAsync(state.Message, state.Token).ConfigureAwait(false);
-                    }
-                    catch (Exception) when (state.Aborted.IsCancellationRequested || state.Body?.ClientFailure is not null)
-                    {
-                        throw new ClientFailureException(state.Body?.ClientFailure); // the client's doing: not a breaker failure
-                    }
-                    catch (OperationCanceledException)
-                    {
-                        throw new TimeoutException("the upstream sent no response headers in time");
-                    }
-                },
-                new SendState(cluster.Invoker, message, linked.Token, aborted, body),
-                CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (ClientFailureException failure)
-        {
-            if (failure.InnerException is BadHttpRequestException bad)
+            // The common case sends here, in this method's own state machine; the breaker (if any) is told afterwards and
+            // completes synchronously (UpstreamCircuitBreaker says why that stays exact when the circuit changes meanwhile).
+            try
             {
-                await GatewayProblems.WriteAsync(context, bad.StatusCode, "bad_request", "The request body could not be read: " + bad.Message, decisionId).ConfigureAwait(false);
-                return (bad.StatusCode, ForwardOutcome.ClientError);
+                sent = Outcome.FromResult(await cluster.Invoker.SendAsync(message, deadline.Token).ConfigureAwait(false));
+            }
+            catch (Exception exception)
+            {
+                sent = SendFailure(exception, aborted, body);
             }
 
-            return (0, ForwardOutcome.ClientError);
+            if (breaker is not null)
+            {
+                sent = await breaker.ReportAsync(sent).ConfigureAwait(false);
+            }
         }
-        catch (BrokenCircuitException broken)
+        else
         {
-            var retry = broken.RetryAfter ?? TimeSpan.FromSeconds(cluster.Options.CircuitBreaker.BreakDurationS);
-            await GatewayProblems.WriteAsync(context, 503, "upstream_unavailable", "The upstream is failing; requests are paused. Retry after the time Retry-After gives.", decisionId, retry).ConfigureAwait(false);
-            return (503, ForwardOutcome.CircuitOpen);
-        }
-        catch (TimeoutException)
-        {
-            await GatewayProblems.WriteAsync(context, 504, "upstream_timeout", "The upstream did not answer in time.", decisionId).ConfigureAwait(false);
-            return (504, ForwardOutcome.UpstreamTimeout);
-        }
-        catch (HttpRequestException)
-        {
-            await GatewayProblems.WriteAsync(context, 502, "upstream_error", "The upstream could not be reached or broke the connection.", decisionId).ConfigureAwait(false);
-            return (502, ForwardOutcome.UpstreamError);
+            // Open or half-open: Polly decides whether this request is the one trial or is refused.
+            sent = await breaker.ExecuteAsync(static state => SendAsync(state), new SendState(cluster.Invoker, message, deadline.Token, aborted, body)).ConfigureAwait(false);
         }
 
-        linked.CancelAfter(Timeout.InfiniteTimeSpan); // the deadline is for the response headers, not for streaming the body
+        switch (sent.Exception)
+        {
+            case null:
+                break;
+            case ClientFailureException { InnerException: BadHttpRequestException bad }:
+                await GatewayProblems.WriteAsync(context, bad.StatusCode, "bad_request", "The request body could not be read: " + bad.Message, decisionId).ConfigureAwait(false);
+                return (bad.StatusCode, ForwardOutcome.ClientError);
+            case ClientFailureException:
+                return (0, ForwardOutcome.ClientError);
+            case BrokenCircuitException broken:
+                var retry = broken.RetryAfter ?? TimeSpan.FromSeconds(cluster.Options.CircuitBreaker.BreakDurationS);
+                await GatewayProblems.WriteAsync(context, 503, "upstream_unavailable", "The upstream is failing; requests are paused. Retry after the time Retry-After gives.", decisionId, retry).ConfigureAwait(false);
+                return (503, ForwardOutcome.CircuitOpen);
+            case TimeoutException:
+                await GatewayProblems.WriteAsync(context, 504, "upstream_timeout", "The upstream did not answer in time.", decisionId).ConfigureAwait(false);
+                return (504, ForwardOutcome.UpstreamTimeout);
+            case HttpRequestException:
+                await GatewayProblems.WriteAsync(context, 502, "upstream_error", "The upstream could not be reached or broke the connection.", decisionId).ConfigureAwait(false);
+                return (502, ForwardOutcome.UpstreamError);
+            default:
+                sent.ThrowIfException();
+                break;
+        }
+
+        var upstream = sent.Result!;
+        deadline.StopTimer(); // the deadline is for the response headers, not for streaming the body
 
         using (upstream)
         {
@@ -315,7 +319,31 @@ internal static class HttpForwarder
         return (101, ForwardOutcome.Upgraded);
     }
 
-    private sealed record SendState(HttpMessageInvoker Invoker, HttpRequestMessage Message, CancellationToken Token, CancellationToken Aborted, RequestBodyContent? Body);
+    private static async ValueTask<Outcome<HttpResponseMessage>> SendAsync(SendState state)
+    {
+        try
+        {
+            return Outcome.FromResult(await state.Invoker.SendAsync(state.Message, state.Token).ConfigureAwait(false));
+        }
+        catch (Exception exception)
+        {
+            return SendFailure(exception, state.Aborted, state.Body);
+        }
+    }
+
+    // A failure caused by the client (it went away, or its body was refused) is not the upstream's and never a breaker
+    // failure; a cancellation that is not the client's is the response-header deadline.
+    private static Outcome<HttpResponseMessage> SendFailure(Exception exception, CancellationToken aborted, RequestBodyContent? body)
+    {
+        if (aborted.IsCancellationRequested || body?.ClientFailure is not null)
+        {
+            return Outcome.FromException<HttpResponseMessage>(new ClientFailureException(body?.ClientFailure));
+        }
+
+        return Outcome.FromException<HttpResponseMessage>(exception is OperationCanceledException ? new TimeoutException("the upstream sent no response headers in time") : exception);
+    }
+
+    private readonly record struct SendState(HttpMessageInvoker Invoker, HttpRequestMessage Message, CancellationToken Token, CancellationToken Aborted, RequestBodyContent? Body);
 
     private sealed class ClientFailureException(Exception? inner) : Exception("the client failed the exchange", inner);
 }
