@@ -157,14 +157,7 @@ public sealed partial class BulwarkEngine
         }
 
         var ip = request.ClientIp.IsIPv4MappedToIPv6 ? request.ClientIp.MapToIPv4() : request.ClientIp;
-        var actor = new ActorKeys
-        {
-            Ip = IpAddressExtensions.FormatGroup(ip, configuration.Ipv6Prefix),
-            ApiKey = request.ApiKey,
-            Account = request.Account,
-            Session = request.Session,
-            Ja4 = request.Tls?.Ja4,
-        };
+        var actor = ActorOf(configuration, request, ip);
 
         var listed = CheckLists(configuration, policy, route, request, ip, actor);
         if (listed is not null)
@@ -302,6 +295,15 @@ public sealed partial class BulwarkEngine
         return (route?.Policy ?? configuration.UncoveredPolicy(request.Path), route);
     }
 
+    private static ActorKeys ActorOf(CompiledConfiguration configuration, RequestContext request, IPAddress ip) => new()
+    {
+        Ip = IpAddressExtensions.FormatGroup(ip, configuration.Ipv6Prefix),
+        ApiKey = request.ApiKey,
+        Account = request.Account,
+        Session = request.Session,
+        Ja4 = request.Tls?.Ja4,
+    };
+
     // The deny list and bans hold wherever the client goes, also on paths no route covers: decided under the built-in
     // "uncovered" policy (no limits or detectors run; monitor when the whole configuration is).
     private Decision DecideUncovered(CompiledConfiguration configuration, RequestContext request, long started)
@@ -313,14 +315,7 @@ public sealed partial class BulwarkEngine
 
         var ip = request.ClientIp.IsIPv4MappedToIPv6 ? request.ClientIp.MapToIPv4() : request.ClientIp;
         var policy = configuration.UncoveredListPolicy;
-        var actor = new ActorKeys
-        {
-            Ip = IpAddressExtensions.FormatGroup(ip, configuration.Ipv6Prefix),
-            ApiKey = request.ApiKey,
-            Account = request.Account,
-            Session = request.Session,
-            Ja4 = request.Tls?.Ja4,
-        };
+        var actor = ActorOf(configuration, request, ip);
         // The allow list wins here as it does on covered routes: an allowed client passes, not decided further.
         if (CheckLists(configuration, policy, null, request, ip, actor) is not { Action: DecisionAction.Block } listed)
         {

@@ -177,10 +177,10 @@ public static class BulwarkChallenges
         }
 
         var forwarded = request.Headers["Forwarded"].ToString().AsSpan();
-        var end = forwarded.IndexOf(',');
-        foreach (var range in (end < 0 ? forwarded : forwarded[..end]).Split(';'))
+        var element = forwarded.IndexOf(',') is var end and >= 0 ? forwarded[..end] : forwarded;
+        foreach (var range in element.Split(';'))
         {
-            var pair = (end < 0 ? forwarded : forwarded[..end])[range].Trim();
+            var pair = element[range].Trim();
             if (pair.StartsWith("proto=", StringComparison.OrdinalIgnoreCase))
             {
                 return pair["proto=".Length..].Trim('"').Equals("https", StringComparison.OrdinalIgnoreCase);
