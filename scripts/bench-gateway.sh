@@ -11,7 +11,9 @@
 # measured from each request's intended send time (no coordinated omission); prints p50/p99/p99.9 and what the gateway
 # adds at p99 over the upstream directly. Needs nginx and wrk. Not part of CI.
 #   scripts/bench-gateway.sh [DURATION_S] [CONNECTIONS]      (defaults 10 and 64)
-#   GATEWAY_ENV="DOTNET_gcServer=1" scripts/bench-gateway.sh  (runtime settings for the gateway process only)
+#   GATEWAY_ENV="DOTNET_gcServer=1" scripts/bench-gateway.sh  (runtime settings for the gateway process only; e.g.
+#     DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=0 measures the gateway without its default inline socket completions)
+#   NGINX_WORKERS=1 scripts/bench-gateway.sh  (the nginx proxy's worker_processes; default auto, one per core)
 #   ALLOC=1 scripts/bench-gateway.sh 10 64   (needs `dotnet tool install -g dotnet-counters`): part 1 also prints the
 #     bytes the gateway allocated per proxied request in its measured wrk run (GC total_allocated / wrk's request count);
 #     the counter session costs the gateway throughput, so take requests/s from a run without it.
@@ -27,7 +29,10 @@ trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 up=$(free_port); px=$(free_port); gw=$(free_port)
 user_line=""; [ "$(id -u)" = 0 ] && user_line="user root;"
-cat > "$work/nginx.conf" <<NGINX
+# Two nginx processes: the upstream (one worker) and the plain reverse proxy (NGINX_WORKERS, default auto = one per
+# core, nginx's recommended setting and Debian's default), so the proxy gets the same cores the gateway may use and does
+# not share a worker with the upstream.
+cat > "$work/upstream.conf" <<NGINX
 $user_line
 worker_processes 1;
 events { worker_connections 1024; }
@@ -35,12 +40,24 @@ http {
   access_log off;
   keepalive_requests 1000000;
   client_body_temp_path $work/body; proxy_temp_path $work/proxy; fastcgi_temp_path $work/fcgi; uwsgi_temp_path $work/uwsgi; scgi_temp_path $work/scgi;
-  upstream app { server 127.0.0.1:$up; keepalive 64; keepalive_requests 1000000; }
   server { listen 127.0.0.1:$up; location / { return 200 'ok'; } }
+}
+NGINX
+mkdir -p "$work/px"
+cat > "$work/px/nginx.conf" <<NGINX
+$user_line
+worker_processes ${NGINX_WORKERS:-auto};
+events { worker_connections 1024; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  client_body_temp_path $work/px/body; proxy_temp_path $work/px/proxy; fastcgi_temp_path $work/px/fcgi; uwsgi_temp_path $work/px/uwsgi; scgi_temp_path $work/px/scgi;
+  upstream app { server 127.0.0.1:$up; keepalive 64; keepalive_requests 1000000; }
   server { listen 127.0.0.1:$px; location / { proxy_pass http://app; proxy_http_version 1.1; proxy_set_header Connection ""; } }
 }
 NGINX
-nginx -p "$work" -c "$work/nginx.conf" -g "daemon off; pid $work/nginx.pid; error_log $work/error.log;" & pids+=($!)
+nginx -p "$work" -c "$work/upstream.conf" -g "daemon off; pid $work/nginx.pid; error_log $work/error.log;" & pids+=($!)
+nginx -p "$work/px" -c "$work/px/nginx.conf" -g "daemon off; pid $work/px/nginx.pid; error_log $work/px/error.log;" & pids+=($!)
 
 cat > "$work/bulwark.json" <<JSON
 { "Bulwark": {
@@ -68,7 +85,7 @@ for target in "upstream:$up" "nginx:$px" "gateway:$gw"; do
   # 5 s — a perf profile of the measured run after a 5 s warm-up had 11 % of the gateway's CPU in libclrjit, 2 % after 15 s.
   wrk -t2 -c"$connections" -d15s -H 'User-Agent: wrk' "http://127.0.0.1:$port/bench" >/dev/null
   if [ "$name" = gateway ] && [ "${ALLOC:-0}" = 1 ]; then
-    dotnet-counters collect -p "${pids[1]}" --counters System.Runtime --format csv -o "$work/counters.csv" --refresh-interval 1 \
+    dotnet-counters collect -p "${pids[2]}" --counters System.Runtime --format csv -o "$work/counters.csv" --refresh-interval 1 \
       --duration "00:00:00:$(printf '%02d' $((duration + 4)))" >/dev/null 2>&1 & counters=$!
     sleep 2
   fi

@@ -8,9 +8,18 @@ internal static class BulwarkCli
     private static readonly string CliDll = Path.Combine(AppContext.BaseDirectory, "bulwark.dll");
 
     /// <summary>Starts <c>bulwark ARGS</c> with standard input, output and error redirected; the caller waits for it.</summary>
-    public static Process Start(params string[] args)
+    public static Process Start(params string[] args) => Start(new Dictionary<string, string?>(), args);
+
+    /// <summary>As <see cref="Start(string[])"/>, with these environment variables set (null removes one).</summary>
+    public static Process Start(IReadOnlyDictionary<string, string?> environment, params string[] args)
     {
+        ArgumentNullException.ThrowIfNull(environment);
         var info = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var (name, value) in environment)
+        {
+            info.Environment[name] = value;
+        }
+
         info.ArgumentList.Add(CliDll);
         foreach (var arg in args)
         {

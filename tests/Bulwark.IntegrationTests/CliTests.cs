@@ -156,6 +156,61 @@ public sealed partial class CliTests
         }
     }
 
+    // The runtime's switch is only observable from outside: with inline completions .NET runs one socket event thread per
+    // core (".NET Sockets" in /proc), without them one for up to 30 cores. DOTNET_PROCESSOR_COUNT=3 makes the two differ
+    // on any machine.
+    [Theory]
+    [InlineData(null, null, 3)]
+    [InlineData(false, null, 1)]
+    [InlineData(true, "0", 1)]
+    [InlineData(false, "1", 3)]
+    public async Task Serve_runs_socket_completions_inline_unless_the_config_or_the_operator_says_otherwise(bool? configured, string? variable, int eventThreads)
+    {
+        Assert.True(OperatingSystem.IsLinux(), "reads the process's threads from /proc");
+        var directory = Directory.CreateTempSubdirectory("bulwark-inline-");
+        try
+        {
+            var server = configured is { } on ? $", \"Server\": {{ \"InlineSocketCompletions\": {(on ? "true" : "false")} }}" : "";
+            var config = Path.Combine(directory.FullName, "bulwark.json");
+            await File.WriteAllTextAsync(config, $$"""{ "Bulwark": { "Gateway": { "DecisionEndpoint": true{{server}} } } }""");
+            var environment = new Dictionary<string, string?> { ["DOTNET_PROCESSOR_COUNT"] = "3", ["DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS"] = variable };
+            using var process = BulwarkCli.Start(environment, "serve", "--config", config, "--urls", "http://127.0.0.1:0");
+            try
+            {
+                var url = await ReadUrlAsync(process);
+                using var client = new HttpClient();
+                using var health = await client.GetAsync(new Uri(url + "/.bulwark/health"));
+                Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+                var names = Directory.GetDirectories($"/proc/{process.Id}/task").Select(task => File.ReadAllText(Path.Combine(task, "comm")).Trim()).ToList();
+                Assert.Equal(eventThreads, names.Count(name => name == ".NET Sockets"));
+            }
+            finally
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync();
+            }
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    private static async Task<string> ReadUrlAsync(Process process)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (true)
+        {
+            var line = await process.StandardOutput.ReadLineAsync(timeout.Token)
+                ?? throw new InvalidOperationException("serve exited: " + await process.StandardError.ReadToEndAsync(timeout.Token));
+            var match = UrlPattern().Match(line);
+            if (match.Success)
+            {
+                return match.Value;
+            }
+        }
+    }
+
     [GeneratedRegex(@"http://127\.0\.0\.1:\d+")]
     private static partial Regex UrlPattern();
 }

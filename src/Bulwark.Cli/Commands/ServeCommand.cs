@@ -37,6 +37,9 @@ internal static class ServeCommand
             return 2;
         }
 
+        // Before anything in this process opens a socket: the runtime reads the switch once (SocketCompletionMode).
+        _ = Bulwark.Gateway.SocketCompletionMode.Apply(loaded.Options.Gateway.Server);
+
         try
         {
             _ = Bulwark.Gateway.GatewayHost.ParseUrls(options.Urls ?? DemoServer.DefaultUrls);

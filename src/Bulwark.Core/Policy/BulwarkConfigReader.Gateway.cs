@@ -16,7 +16,7 @@ public static partial class BulwarkConfigReader
     private static readonly string[] GatewayBreakerKeys = ["Enabled", "FailureRatio", "MinimumThroughput", "SamplingDurationS", "BreakDurationS"];
     private static readonly string[] GatewayRouteKeys = ["Hosts", "PathPrefix", "Cluster"];
     private static readonly string[] GatewayServerKeys =
-        ["MaxRequestBodyBytes", "MaxRequestHeadersTotalBytes", "MaxRequestHeaderCount", "RequestHeadersTimeoutS", "KeepAliveTimeoutS", "MinRequestBodyBytesPerSecond", "MinRequestBodyGraceS", "MaxConcurrentConnections"];
+        ["MaxRequestBodyBytes", "MaxRequestHeadersTotalBytes", "MaxRequestHeaderCount", "RequestHeadersTimeoutS", "KeepAliveTimeoutS", "MinRequestBodyBytesPerSecond", "MinRequestBodyGraceS", "MaxConcurrentConnections", "InlineSocketCompletions"];
     private static readonly string[] GatewayTlsKeys = ["CertificatePath", "KeyPath", "Password"];
 
     private sealed partial class Walker
@@ -133,6 +133,7 @@ public static partial class BulwarkConfigReader
                     "MinRequestBodyBytesPerSecond" => o with { MinRequestBodyBytesPerSecond = Double(child, p) ?? o.MinRequestBodyBytesPerSecond },
                     "MinRequestBodyGraceS" => o with { MinRequestBodyGraceS = Int(child, p) ?? o.MinRequestBodyGraceS },
                     "MaxConcurrentConnections" => o with { MaxConcurrentConnections = Long(child, p) ?? o.MaxConcurrentConnections },
+                    "InlineSocketCompletions" => o with { InlineSocketCompletions = Bool(child, p) ?? o.InlineSocketCompletions },
                     _ => o,
                 };
             }
