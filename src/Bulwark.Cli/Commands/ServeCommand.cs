@@ -114,7 +114,7 @@ internal static class ServeCommand
               curl -i {{url}}/api/products/42
               curl -i {{login}} -d '{"username":"{{DemoApi.DemoUser}}","password":"{{DemoApi.DemoPassword}}"}'
               for i in $(seq 1 8); do curl -s -o /dev/null -w '%{http_code}\n' {{login}} -d '{"username":"mallory","password":"guess'$i'"}'; done
-                (login allows a burst of 5 per address, then 10/min: the 401s turn into 429s)
+                (3 wrong-password 401s, then Bulwark's challenge_required 401s from the 3rd failure; after a burst of 5 per address, 429s)
               curl -i {{login}} -d '{"username":"x","password":"y"}'    (see Retry-After, RateLimit-Policy, RateLimit)
 
             Press Ctrl-C to stop.
