@@ -30,6 +30,11 @@ internal static class Program
             return 2;
         }
 
+        if (Bulwark.Core.Fingerprints.Ja4Hashing.Problem(Environment.GetEnvironmentVariable(Bulwark.Core.Fingerprints.Ja4Hashing.Variable)) is { } problem)
+        {
+            await Console.Error.WriteLineAsync($"bulwark: warning: {problem}").ConfigureAwait(false);
+        }
+
         return await parseResult.InvokeAsync().ConfigureAwait(false);
     }
 }

@@ -33,9 +33,13 @@ internal static class BulwarkCli
     public static Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(params string[] args) => RunWithInputAsync(null, args);
 
     /// <summary>Runs <c>bulwark ARGS</c> to completion, writing <paramref name="stdin"/> to its standard input first.</summary>
-    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunWithInputAsync(string? stdin, params string[] args)
+    public static Task<(int ExitCode, string Stdout, string Stderr)> RunWithInputAsync(string? stdin, params string[] args) =>
+        RunAsync(new Dictionary<string, string?>(), stdin, args);
+
+    /// <summary>Runs <c>bulwark ARGS</c> to completion with these environment variables, writing <paramref name="stdin"/> first.</summary>
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(IReadOnlyDictionary<string, string?> environment, string? stdin, params string[] args)
     {
-        using var process = Start(args);
+        using var process = Start(environment, args);
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         if (stdin is not null)

@@ -40,6 +40,30 @@ public sealed class FingerprintCliTests
         Assert.Contains("truncated record", second.RootElement.GetProperty("error").GetString(), StringComparison.Ordinal);
     }
 
+    // BULWARK_JA4_SHA256 picks where JA4's SHA-256 comes from; the fingerprints never change, a typo is named on stderr.
+    [Theory]
+    [InlineData("dotnet", false)]
+    [InlineData(" DotNet ", false)]
+    [InlineData("libcrypto", false)]
+    [InlineData("openssl", true)]
+    public async Task The_ja4_hashing_switch_gives_the_same_fingerprints_and_names_an_unknown_value(string value, bool warns)
+    {
+        var (_, reference, _) = await BulwarkCli.RunWithInputAsync(null, "fingerprint", Tls10Hello);
+        var (exitCode, stdout, stderr) = await BulwarkCli.RunAsync(new Dictionary<string, string?> { ["BULWARK_JA4_SHA256"] = value }, null, "fingerprint", Tls10Hello);
+
+        Assert.True(exitCode == 0, stderr);
+        Assert.Contains("t10d230100_6a57a6f57151_000000000000", stdout, StringComparison.Ordinal);
+        Assert.Equal(reference, stdout);
+        if (warns)
+        {
+            Assert.Contains("bulwark: warning: BULWARK_JA4_SHA256='openssl' is neither 'libcrypto' nor 'dotnet'", stderr, StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.Equal("", stderr);
+        }
+    }
+
     [Fact]
     public async Task Standard_input_gives_one_line_per_record_and_skips_blank_lines()
     {

@@ -44,14 +44,20 @@ internal sealed unsafe class Ja4Sha256
         _sha256 = sha256;
     }
 
-    /// <summary>
-    /// The instance the fingerprinters use: libcrypto's when it loads. Set only by tests and benchmarks, to compare with or
-    /// force the .NET path; either gives the same digests, so a swap never changes a fingerprint.
-    /// </summary>
-    internal static Ja4Sha256 Current { get; set; } = Load(LibCrypto);
-
     /// <summary>The .NET path (<see cref="IncrementalHash"/>), as used where libcrypto is unavailable.</summary>
+    /// <remarks>Declared before <see cref="Current"/>: static initialisers run in this order, and Current may pick it.</remarks>
     internal static Ja4Sha256 DotNet { get; } = new(null, 0);
+
+    /// <summary>
+    /// The instance the fingerprinters use: libcrypto's when it loads, unless the operator chose the .NET path with
+    /// <see cref="Ja4Hashing.Variable"/>. Set otherwise only by tests and benchmarks, to compare with or force the .NET
+    /// path; either gives the same digests, so a swap never changes a fingerprint.
+    /// </summary>
+    internal static Ja4Sha256 Current { get; set; } = Choose(Environment.GetEnvironmentVariable(Ja4Hashing.Variable));
+
+    /// <summary>The path <see cref="Ja4Hashing.Variable"/>'s value asks for: "dotnet" the .NET one; anything else libcrypto when it loads.</summary>
+    internal static Ja4Sha256 Choose(string? variable) =>
+        string.Equals(variable?.Trim(), Ja4Hashing.DotNet, StringComparison.OrdinalIgnoreCase) ? DotNet : Load(LibCrypto);
 
     /// <summary>True when digests come from libcrypto's <c>EVP_Digest</c>, false on the .NET fallback.</summary>
     internal bool IsNative => _evpDigest != null;

@@ -39,6 +39,36 @@ public sealed class Ja4Sha256Tests
         }
     }
 
+    [Theory]
+    [InlineData("dotnet", false)]
+    [InlineData(" DOTNET ", false)]
+    [InlineData(null, true)]
+    [InlineData("libcrypto", true)]
+    [InlineData("something-else", true)]
+    public void The_operator_switch_forces_the_dotnet_path_only_when_it_says_dotnet(string? value, bool nativeWhereAvailable)
+    {
+        var chosen = Ja4Sha256.Choose(value);
+        Assert.NotNull(chosen);
+        Assert.Equal(nativeWhereAvailable && LibcryptoHasEvpFetch(), chosen.IsNative);
+        AssertEqualsHashData(chosen, seed: 11);
+    }
+
+    [Theory]
+    [InlineData(null, false)]
+    [InlineData("", false)]
+    [InlineData("dotnet", false)]
+    [InlineData("LibCrypto", false)]
+    [InlineData("openssl", true)]
+    public void An_unknown_switch_value_is_named(string? value, bool isProblem)
+    {
+        var problem = Ja4Hashing.Problem(value);
+        Assert.Equal(isProblem, problem is not null);
+        if (problem is not null)
+        {
+            Assert.Contains($"BULWARK_JA4_SHA256='{value}'", problem, StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public void Missing_library_falls_back_to_dotnet_with_the_same_digests()
     {
