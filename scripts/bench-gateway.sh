@@ -6,7 +6,8 @@
 # velocity) and delays now and then — a held request would then measure the delay, not the proxy. In monitor mode every
 # detector and limit still runs and every decision is made and counted; none is enforced. Each request is then passed
 # through the cluster guard, the circuit breaker and the forwarder. The upstream is nginx answering a fixed 2-byte body.
-# Part 1 (closed loop, wrk): requests/s and wrk's latency per target, then the gateway's ratio to nginx.
+# Part 1 (closed loop, wrk): requests/s, CPU time per request of the serving process (user + system, from /proc) and
+# wrk's latency per target, then the gateway's ratios to nginx.
 # Part 2 (open loop, bench/Bulwark.LoadGen): each target at HALF the gateway's saturation throughput from part 1, latency
 # measured from each request's intended send time (no coordinated omission); prints p50/p99/p99.9 and what the gateway
 # adds at p99 over the upstream directly. Needs nginx and wrk. Not part of CI.
@@ -78,7 +79,8 @@ done
 
 PATH="$PATH:$HOME/.dotnet/tools"
 counters=""
-declare -A rps
+declare -A rps cpu_us
+cpu_ticks() { local total=0 pid; for pid in "$@"; do total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat"))); done; echo "$total"; }
 for target in "upstream:$up" "nginx:$px" "gateway:$gw"; do
   name="${target%%:*}"; port="${target##*:}"
   # Warm-up: 15 s, because on two shared cores the JIT's tiers (tier 0, instrumented, tier 1) are still compiling after
@@ -89,7 +91,16 @@ for target in "upstream:$up" "nginx:$px" "gateway:$gw"; do
       --duration "00:00:00:$(printf '%02d' $((duration + 4)))" >/dev/null 2>&1 & counters=$!
     sleep 2
   fi
+  # CPU time (user + system) of the process serving this target over the measured run: for nginx its workers.
+  case "$name" in
+    upstream) serving="$(pgrep -P "${pids[0]}" | tr '\n' ' ')" ;;
+    nginx) serving="$(pgrep -P "${pids[1]}" | tr '\n' ' ')" ;;
+    gateway) serving="${pids[2]}" ;;
+  esac
+  cpu_before="$(cpu_ticks $serving)"
   out="$(wrk -t2 -c"$connections" -d"${duration}s" --latency -H 'User-Agent: wrk' "http://127.0.0.1:$port/bench")"
+  cpu_after="$(cpu_ticks $serving)"
+  cpu_us[$name]="$(python3 -c "print('%.1f' % (($cpu_after - $cpu_before) / $(getconf CLK_TCK) * 1e6 / $(awk '/requests in/ {print $1}' <<<"$out")))")"
   if [ "$name" = gateway ] && [ -n "$counters" ]; then
     wait "$counters" || true
     python3 - "$work/counters.csv" "$(awk '/requests in/ {print $1}' <<<"$out")" <<'PY'
@@ -101,9 +112,11 @@ print('== gateway allocated %.0f bytes per proxied request (%d requests)' % (bus
 PY
   fi
   rps[$name]="$(awk '/Requests\/sec/ {print $2}' <<<"$out")"
-  echo "== $name: $(awk '/Requests\/sec/ {print $2}' <<<"$out") req/s; latency p50 $(awk '$1=="50%" {print $2}' <<<"$out"), p99 $(awk '$1=="99%" {print $2}' <<<"$out"); $(grep -E 'Non-2xx|Socket errors' <<<"$out" || echo 'all 2xx')"
+  echo "== $name: $(awk '/Requests\/sec/ {print $2}' <<<"$out") req/s; CPU ${cpu_us[$name]} us/request; latency p50 $(awk '$1=="50%" {print $2}' <<<"$out"), p99 $(awk '$1=="99%" {print $2}' <<<"$out"); $(grep -E 'Non-2xx|Socket errors' <<<"$out" || echo 'all 2xx')"
 done
 python3 -c "print('gateway / nginx = %.2f, gateway / upstream = %.2f' % (${rps[gateway]} / ${rps[nginx]}, ${rps[gateway]} / ${rps[upstream]}))"
+# CPU per request is what the proxy itself costs; requests/s also depends on how wrk and the upstream share the cores.
+python3 -c "print('CPU per proxied request: gateway %s us, nginx %s us (gateway / nginx = %.2f)' % ('${cpu_us[gateway]}', '${cpu_us[nginx]}', ${cpu_us[gateway]} / ${cpu_us[nginx]}))"
 
 # Part 2: open loop at half the gateway's saturation rate, every target at the same rate, 32 connections.
 rate=$(python3 -c "print(int(${rps[gateway]} / 2))")
