@@ -17,9 +17,6 @@ public static class Ja4Hashing
     /// <summary>The value (and default) that uses libcrypto when it can.</summary>
     public const string LibCrypto = "libcrypto";
 
-    /// <summary>Where this process's JA4 digests come from: <see cref="LibCrypto"/> or <see cref="DotNet"/>.</summary>
-    public static string Path => Ja4Sha256.Current.IsNative ? LibCrypto : DotNet;
-
     /// <summary>
     /// A message naming what is wrong with <paramref name="value"/> (the variable's value), or null when it is unset or
     /// one of the two values. An unknown value falls back to the default path; callers print this so a typo is seen.
