@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Text;
 using System.Text.RegularExpressions;
 
 namespace Bulwark.IntegrationTests;
@@ -115,23 +114,9 @@ public sealed partial class CliTests
     public async Task Serve_runs_the_demo_prints_where_and_stops_cleanly_on_ctrl_c()
     {
         using var process = BulwarkCli.Start("serve", "--urls", "http://127.0.0.1:0");
-        var stderr = process.StandardError.ReadToEndAsync();
         try
         {
-            string? url = null;
-            var banner = new StringBuilder();
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-            while (url is null)
-            {
-                var line = await process.StandardOutput.ReadLineAsync(timeout.Token) ?? throw new InvalidOperationException("serve exited: " + await stderr);
-                banner.AppendLine(line);
-                var match = UrlPattern().Match(line);
-                if (match.Success)
-                {
-                    url = match.Value;
-                }
-            }
-
+            var url = await ReadUrlAsync(process);
             using var client = new HttpClient { BaseAddress = new Uri(url) };
             var response = await client.GetAsync(new Uri("/api/products/7", UriKind.Relative));
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
