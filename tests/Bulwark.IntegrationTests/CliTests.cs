@@ -1,6 +1,8 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
+using Bulwark.Tests.Shared;
 
 namespace Bulwark.IntegrationTests;
 
@@ -166,7 +168,7 @@ public sealed partial class CliTests
                 using var client = new HttpClient();
                 using var health = await client.GetAsync(new Uri(url + "/.bulwark/health"));
                 Assert.Equal(HttpStatusCode.OK, health.StatusCode);
-                var names = Directory.GetDirectories($"/proc/{process.Id}/task").Select(task => File.ReadAllText(Path.Combine(task, "comm")).Trim()).ToList();
+                var names = ProcessThreads.Names(process.Id.ToString(CultureInfo.InvariantCulture));
                 Assert.Equal(eventThreads, names.Count(name => name == ".NET Sockets"));
             }
             finally

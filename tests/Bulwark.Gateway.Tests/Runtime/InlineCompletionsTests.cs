@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Bulwark.Tests.Shared;
 
 namespace Bulwark.Gateway.Tests.Runtime;
 
@@ -28,7 +29,7 @@ public sealed class InlineCompletionsTests
         Assert.Equal(1, await reading);
 
         // Inline: one event thread per core; queued to the thread pool: one for up to 30 cores.
-        var eventThreads = Directory.GetDirectories("/proc/self/task").Count(task => File.ReadAllText(Path.Combine(task, "comm")).Trim() == ".NET Sockets");
+        var eventThreads = ProcessThreads.Names("self").Count(name => name == ".NET Sockets");
         Assert.Equal(Environment.ProcessorCount, eventThreads);
     }
 }
