@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# wrk on loopback, in one run, against the same upstream three ways: directly, through nginx as a plain reverse proxy,
-# and through the Bulwark gateway. The gateway's policy is the default policy (every setting at its default: default
+# wrk on loopback, in one run, against the same upstream four ways: directly, through nginx as a plain reverse proxy,
+# through the "floor" (bench/Bulwark.FloorProxy: the least a proxy on Kestrel + SocketsHttpHandler does, none of Bulwark)
+# and through the Bulwark gateway. floor / nginx is what the .NET stack allows on this machine; gateway / floor is what
+# Bulwark costs on top of it. The gateway's policy is the default policy (every setting at its default: default
 # enrichers, detectors and scoring) plus one per-address token bucket, in Mode monitor: wrk is one automated client
 # sending tens of thousands of requests a second from one address, which the default policy rightly scores (timing,
 # velocity) and delays now and then — a held request would then measure the delay, not the proxy. In monitor mode every
@@ -28,7 +30,7 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -r
 trap cleanup EXIT
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-up=$(free_port); px=$(free_port); gw=$(free_port)
+up=$(free_port); px=$(free_port); gw=$(free_port); fl=$(free_port)
 user_line=""; [ "$(id -u)" = 0 ] && user_line="user root;"
 # Two nginx processes: the upstream (one worker) and the plain reverse proxy (NGINX_WORKERS, default auto = one per
 # core, nginx's recommended setting and Debian's default), so the proxy gets the same cores the gateway may use and does
@@ -72,8 +74,10 @@ cat > "$work/bulwark.json" <<JSON
 JSON
 dotnet build src/Bulwark.Cli -c Release -v q -nologo >/dev/null
 dotnet build bench/Bulwark.LoadGen -c Release -v q -nologo >/dev/null
+dotnet build bench/Bulwark.FloorProxy -c Release -v q -nologo >/dev/null
 env ${GATEWAY_ENV:-} dotnet src/Bulwark.Cli/bin/Release/net10.0/bulwark.dll serve --config "$work/bulwark.json" --urls "http://127.0.0.1:$gw" >"$work/gateway.log" 2>&1 & pids+=($!)
-for port in $up $px $gw; do
+env ${GATEWAY_ENV:-} dotnet bench/Bulwark.FloorProxy/bin/Release/net10.0/bulwark-floorproxy.dll --urls "http://127.0.0.1:$fl" --upstream "http://127.0.0.1:$up" >"$work/floor.log" 2>&1 & pids+=($!)
+for port in $up $px $gw $fl; do
   for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
 done
 
@@ -81,7 +85,7 @@ PATH="$PATH:$HOME/.dotnet/tools"
 counters=""
 declare -A rps cpu_us
 cpu_ticks() { local total=0 pid; for pid in "$@"; do total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat"))); done; echo "$total"; }
-for target in "upstream:$up" "nginx:$px" "gateway:$gw"; do
+for target in "upstream:$up" "nginx:$px" "floor:$fl" "gateway:$gw"; do
   name="${target%%:*}"; port="${target##*:}"
   # Warm-up: 15 s, because on two shared cores the JIT's tiers (tier 0, instrumented, tier 1) are still compiling after
   # 5 s — a perf profile of the measured run after a 5 s warm-up had 11 % of the gateway's CPU in libclrjit, 2 % after 15 s.
@@ -96,6 +100,7 @@ for target in "upstream:$up" "nginx:$px" "gateway:$gw"; do
     upstream) serving="$(pgrep -P "${pids[0]}" | tr '\n' ' ')" ;;
     nginx) serving="$(pgrep -P "${pids[1]}" | tr '\n' ' ')" ;;
     gateway) serving="${pids[2]}" ;;
+    floor) serving="${pids[3]}" ;;
   esac
   cpu_before="$(cpu_ticks $serving)"
   out="$(wrk -t2 -c"$connections" -d"${duration}s" --latency -H 'User-Agent: wrk' "http://127.0.0.1:$port/bench")"
@@ -114,17 +119,17 @@ PY
   rps[$name]="$(awk '/Requests\/sec/ {print $2}' <<<"$out")"
   echo "== $name: $(awk '/Requests\/sec/ {print $2}' <<<"$out") req/s; CPU ${cpu_us[$name]} us/request; latency p50 $(awk '$1=="50%" {print $2}' <<<"$out"), p99 $(awk '$1=="99%" {print $2}' <<<"$out"); $(grep -E 'Non-2xx|Socket errors' <<<"$out" || echo 'all 2xx')"
 done
-python3 -c "print('gateway / nginx = %.2f, gateway / upstream = %.2f' % (${rps[gateway]} / ${rps[nginx]}, ${rps[gateway]} / ${rps[upstream]}))"
+python3 -c "print('gateway / nginx = %.2f, gateway / upstream = %.2f; floor / nginx = %.2f, gateway / floor = %.2f' % (${rps[gateway]} / ${rps[nginx]}, ${rps[gateway]} / ${rps[upstream]}, ${rps[floor]} / ${rps[nginx]}, ${rps[gateway]} / ${rps[floor]}))"
 # CPU per request is what the proxy itself costs; requests/s also depends on how wrk and the upstream share the cores.
-python3 -c "print('CPU per proxied request: gateway %s us, nginx %s us (gateway / nginx = %.2f)' % ('${cpu_us[gateway]}', '${cpu_us[nginx]}', ${cpu_us[gateway]} / ${cpu_us[nginx]}))"
+python3 -c "print('CPU per proxied request: gateway %s us, floor %s us, nginx %s us (gateway / nginx = %.2f, floor / nginx = %.2f)' % ('${cpu_us[gateway]}', '${cpu_us[floor]}', '${cpu_us[nginx]}', ${cpu_us[gateway]} / ${cpu_us[nginx]}, ${cpu_us[floor]} / ${cpu_us[nginx]}))"
 
 # Part 2: open loop at half the gateway's saturation rate, every target at the same rate, 32 connections.
 rate=$(python3 -c "print(int(${rps[gateway]} / 2))")
 declare -A p99
-for target in "upstream:$up" "nginx:$px" "gateway:$gw"; do
+for target in "upstream:$up" "nginx:$px" "floor:$fl" "gateway:$gw"; do
   name="${target%%:*}"; port="${target##*:}"
   out="$(dotnet bench/Bulwark.LoadGen/bin/Release/net10.0/bulwark-loadgen.dll --port "$port" --rate "$rate" --connections 32 --seconds "$duration" --warmup 2)"
   p99[$name]="$(tr ' ' '\n' <<<"$out" | awk -F= '$1=="p99_ms" {print $2}')"
   echo "== open loop $name: $out"
 done
-python3 -c "print('at %d req/s (half the gateway saturation): gateway p99 - upstream p99 = %.3f ms, nginx p99 - upstream p99 = %.3f ms' % ($rate, ${p99[gateway]} - ${p99[upstream]}, ${p99[nginx]} - ${p99[upstream]}))"
+python3 -c "print('at %d req/s (half the gateway saturation): gateway p99 - upstream p99 = %.3f ms, nginx p99 - upstream p99 = %.3f ms, floor p99 - upstream p99 = %.3f ms' % ($rate, ${p99[gateway]} - ${p99[upstream]}, ${p99[nginx]} - ${p99[upstream]}, ${p99[floor]} - ${p99[upstream]}))"
