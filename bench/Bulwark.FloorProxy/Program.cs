@@ -5,15 +5,23 @@
 // beside nginx and the gateway: floor / nginx is what Kestrel + SocketsHttpHandler allow on the machine, gateway / floor
 // what Bulwark costs on top.
 //   bulwark-floorproxy --urls http://127.0.0.1:PORT --upstream http://127.0.0.1:PORT
+//   bulwark-floorproxy --urls http://127.0.0.1:PORT --answer     (answers 200 "ok" itself, as the nginx upstream of the
+//     benchmark does: what Kestrel alone costs per request, the floor under any proxy built on it)
+//   bulwark-floorproxy --urls http://127.0.0.1:PORT --upstream http://127.0.0.1:PORT --raw-client   (forwards with
+//     RawHttp1Client, a minimal hand-written HTTP/1.1 client, instead of SocketsHttpHandler: what that handler costs)
+// scripts/bench-floor.sh runs the three modes beside nginx.
 using System.Net;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Bulwark.FloorProxy;
 
-var upstream = new Uri(args.SkipWhile(a => a != "--upstream").Skip(1).FirstOrDefault()
-    ?? throw new ArgumentException("--upstream URL is required (the origin to forward to, e.g. http://127.0.0.1:8081)"));
+var answer = args.Contains("--answer");
+var upstream = answer ? null : new Uri(args.SkipWhile(a => a != "--upstream").Skip(1).FirstOrDefault()
+    ?? throw new ArgumentException("--upstream URL or --answer is required (the origin to forward to, e.g. http://127.0.0.1:8081)"));
 Environment.SetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS",
     Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS") ?? "1"); // as bulwark serve does
 
-var builder = WebApplication.CreateSlimBuilder(args);
+var raw = upstream is null || !args.Contains("--raw-client") ? null
+    : new RawHttp1Client(new IPEndPoint(IPAddress.Parse(upstream.Host), upstream.Port));
+var builder = WebApplication.CreateSlimBuilder(args.Where(a => a is not ("--answer" or "--raw-client")).ToArray());
 builder.Logging.ClearProviders();
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
 var app = builder.Build();
@@ -29,6 +37,19 @@ using var invoker = new HttpMessageInvoker(new SocketsHttpHandler
 
 app.Run(async context =>
 {
+    if (upstream is null)
+    {
+        context.Response.ContentLength = 2;
+        await context.Response.Body.WriteAsync(Ok, context.RequestAborted);
+        return;
+    }
+
+    if (raw is not null)
+    {
+        await raw.ForwardAsync(context);
+        return;
+    }
+
     var request = context.Request;
     using var message = new HttpRequestMessage(new HttpMethod(request.Method), new Uri(upstream, request.Path.Value + request.QueryString.Value))
     {
@@ -78,3 +99,9 @@ static bool IsHopByHop(string name) =>
     || name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase) || name.Equals("Upgrade", StringComparison.OrdinalIgnoreCase)
     || name.Equals("Proxy-Connection", StringComparison.OrdinalIgnoreCase) || name.Equals("TE", StringComparison.OrdinalIgnoreCase)
     || name.Equals("Trailer", StringComparison.OrdinalIgnoreCase);
+
+/// <summary>The fixed answer of <c>--answer</c>, the nginx upstream's 2-byte body.</summary>
+internal static partial class Program
+{
+    private static readonly byte[] Ok = "ok"u8.ToArray();
+}

@@ -4,7 +4,9 @@ using System.Net.Sockets;
 using System.Text;
 using System.Threading.Channels;
 
-// Usage: bulwark-loadgen --port P [--path /bench] [--rate 5000] [--connections 64] [--seconds 10] [--warmup 2]
+// Usage: bulwark-loadgen --port P [--path /bench] [--rate 5000] [--connections 64] [--seconds 10] [--warmup 2] [--slow-ms N]
+// --slow-ms N: also print to stderr, per 50 ms window of due times (ms from the measured start), how many requests took
+// over N ms and the longest: when a stall began and how long it lasted, to line up with the server's own logs or traces.
 // Open loop (wrk2-style): request n of the run is DUE at start + n / rate, whatever happened before. One dispatcher
 // thread hands each due request to connection n mod C (keep-alive HTTP/1.1 over a raw socket, one request in flight per
 // connection); when that connection is still busy the request waits in its queue. Latency is measured from the DUE
@@ -47,6 +49,20 @@ dispatcher.Start();
 dispatcher.Join();
 await Task.WhenAll(workers);
 
+if (options.SlowMs > 0)
+{
+    var measuredStart = connections.SelectMany(c => c.Dues).DefaultIfEmpty().Min();
+    var slow = connections.SelectMany(c => c.Dues.Zip(c.Latencies))
+        .Where(r => r.Second * 1000.0 / Stopwatch.Frequency > options.SlowMs)
+        .GroupBy(r => (r.First - measuredStart) * 1000 / Stopwatch.Frequency / 50 * 50)
+        .OrderBy(g => g.Key);
+    foreach (var window in slow)
+    {
+        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"slow at {window.Key} ms: {window.Count()} requests over {options.SlowMs} ms, longest {window.Max(r => r.Second) * 1000.0 / Stopwatch.Frequency:F1} ms"));
+    }
+}
+
 var latencies = connections.SelectMany(c => c.Latencies).ToArray();
 Array.Sort(latencies);
 var errors = connections.Sum(c => c.Errors);
@@ -68,6 +84,9 @@ internal sealed class Connection(Socket initial, int port, byte[] request)
     public Channel<Due> Queue { get; } = Channel.CreateUnbounded<Due>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
 
     public List<long> Latencies { get; } = new(1 << 16);
+
+    /// <summary>The due time of each entry of <see cref="Latencies"/>.</summary>
+    public List<long> Dues { get; } = new(1 << 16);
 
     public int Errors { get; private set; }
 
@@ -114,6 +133,7 @@ internal sealed class Connection(Socket initial, int port, byte[] request)
                 if (due.Measured)
                 {
                     Latencies.Add(Stopwatch.GetTimestamp() - due.Timestamp);
+                    Dues.Add(due.Timestamp);
                     if (status is < 200 or > 299)
                     {
                         Non2xx++;
@@ -193,7 +213,7 @@ internal sealed class Connection(Socket initial, int port, byte[] request)
     }
 }
 
-internal sealed record Options(int Port, string Path, int Rate, int Connections, int Seconds, int Warmup)
+internal sealed record Options(int Port, string Path, int Rate, int Connections, int Seconds, int Warmup, int SlowMs)
 {
     public static Options Parse(string[] args)
     {
@@ -204,6 +224,6 @@ internal sealed record Options(int Port, string Path, int Rate, int Connections,
         }
 
         int Int(string name, int fallback) => int.Parse(Get(name, fallback.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
-        return new Options(Int("--port", 0), Get("--path", "/bench"), Int("--rate", 5000), Int("--connections", 64), Int("--seconds", 10), Int("--warmup", 2));
+        return new Options(Int("--port", 0), Get("--path", "/bench"), Int("--rate", 5000), Int("--connections", 64), Int("--seconds", 10), Int("--warmup", 2), Int("--slow-ms", 0));
     }
 }
