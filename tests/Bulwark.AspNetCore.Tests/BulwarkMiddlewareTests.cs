@@ -57,7 +57,9 @@ public sealed class BulwarkMiddlewareTests
     [Fact]
     public async Task Limited_route_answers_429_with_retry_after_ratelimit_headers_and_a_problem_body()
     {
-        using var host = await TestApp.StartAsync();
+        // A frozen clock: Retry-After counts down with real time (6 s per token of 10/min), and a loaded machine once took
+        // a second over these four requests.
+        using var host = await TestApp.StartAsync(timeProvider: new FrozenClock(new DateTimeOffset(2026, 12, 4, 5, 0, 0, TimeSpan.Zero)));
         var client = host.GetTestClient();
         for (var i = 0; i < 3; i++)
         {
@@ -370,6 +372,16 @@ public sealed class BulwarkMiddlewareTests
             Decisions.Add(decision);
             Requests.Add(request);
         }
+    }
+
+    /// <summary>A clock that does not move: figures that depend on elapsed time are exact.</summary>
+    private sealed class FrozenClock(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
+
+        public override long GetTimestamp() => now.UtcTicks;
+
+        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
     }
 
     /// <summary>Real time, but timers fire at once and their due times are recorded: delays are asserted, not waited for.</summary>
