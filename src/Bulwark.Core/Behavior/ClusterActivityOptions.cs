@@ -51,11 +51,11 @@ public sealed record ClusterActivityOptions
     /// headers or hints contradict, or sending no User-Agent. Signals of detectors that ran before.
     /// </summary>
     public IReadOnlyList<string> EvidenceSignals { get; init; } =
-        ["ua_tls_mismatch", "browser_headers_missing", "client_hints_mismatch", "header_order_mismatch", "browser_without_h2", "browser_without_tls13", "no_user_agent"];
+        ["ua_tls_mismatch", "ua_tls_traits_mismatch", "browser_headers_missing", "client_hints_mismatch", "header_order_mismatch", "browser_without_h2", "browser_without_tls13", "no_user_agent"];
 
     /// <summary>
     /// Signals that count as TLS-level evidence for <c>cluster_ceiling</c>: contradictions a front door that drops headers
     /// cannot cause.
     /// </summary>
-    public IReadOnlyList<string> TlsEvidenceSignals { get; init; } = ["ua_tls_mismatch", "browser_without_h2", "browser_without_tls13"];
+    public IReadOnlyList<string> TlsEvidenceSignals { get; init; } = ["ua_tls_mismatch", "ua_tls_traits_mismatch", "browser_without_h2", "browser_without_tls13"];
 }

@@ -11,13 +11,14 @@ public readonly struct TlsClientFingerprint
     private readonly string? _text;
     private readonly int _ja4Length;
 
-    internal TlsClientFingerprint(string text, int ja4Length, bool offeredH2, int recordCount)
+    internal TlsClientFingerprint(string text, int ja4Length, bool offeredH2, int recordCount, bool grease = false)
     {
         System.Diagnostics.Debug.Assert(text.Length >= ja4Length + 34 && text[ja4Length] == ' ' && text[ja4Length + 33] == ' ');
         _text = text;
         _ja4Length = ja4Length;
         OfferedH2 = offeredH2;
         RecordCount = recordCount;
+        Grease = grease;
     }
 
     /// <summary>
@@ -39,14 +40,20 @@ public readonly struct TlsClientFingerprint
     /// <summary>True when the ALPN extension listed <c>h2</c>: the client would have spoken HTTP/2 had the server agreed.</summary>
     public bool OfferedH2 { get; }
 
+    /// <summary>
+    /// True when the hello carried GREASE values (RFC 8701) among its cipher suites or extensions, as every Chromium
+    /// (BoringSSL) hello does; JA3 and JA4 leave them out, so this is the one trace of them.
+    /// </summary>
+    public bool Grease { get; }
+
     /// <summary>How many TLS records the hello spanned (1 for almost every client; 0 for the default value).</summary>
     public int RecordCount { get; }
 
     /// <summary>
-    /// The engine's view: <see cref="TlsFingerprints"/> with JA4, JA3 and the ALPN offer. It allocates that record and two
+    /// The engine's view: <see cref="TlsFingerprints"/> with JA4, JA3, the ALPN offer and the GREASE trace. It allocates that record and two
     /// strings: make it once per connection and keep it (the ASP.NET Core connection feature does), not once per request.
     /// </summary>
-    public TlsFingerprints ToTlsFingerprints() => new(Ja4.ToString(), Ja3.ToString()) { OfferedH2 = OfferedH2 };
+    public TlsFingerprints ToTlsFingerprints() => new(Ja4.ToString(), Ja3.ToString()) { OfferedH2 = OfferedH2, Grease = Grease };
 
     /// <inheritdoc cref="Text"/>
     public override string ToString() => Text;

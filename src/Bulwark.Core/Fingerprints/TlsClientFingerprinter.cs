@@ -76,9 +76,20 @@ public static class TlsClientFingerprinter
             h2 |= protocol.Span.SequenceEqual("h2"u8);
         }
 
+        var grease = false;
+        foreach (var suite in hello.CipherSuites.Span)
+        {
+            grease |= TlsGrease.IsGrease(suite);
+        }
+
+        foreach (var extension in hello.Extensions)
+        {
+            grease |= TlsGrease.IsGrease(extension.Type);
+        }
+
         var ja4 = Ja4Fingerprint.Compute(hello);
         var text = string.Concat(ja4, " ", Ja3Fingerprint.Compute(hello), " ", Ja3Fingerprint.ComputeText(hello));
-        return new TlsClientFingerprint(text, ja4.Length, h2, Math.Max(1, hello.RecordCount));
+        return new TlsClientFingerprint(text, ja4.Length, h2, Math.Max(1, hello.RecordCount), grease);
     }
 
     /// <summary>The in-place path: false (without a message) whenever the input is not one complete, well-formed TLS record.</summary>
@@ -168,6 +179,7 @@ public static class TlsClientFingerprinter
 
         Span<ushort> ciphers = stackalloc ushort[cipherBytes.Length / 2];
         var cipherCount = ReadNonGrease(cipherBytes, ciphers);
+        var grease = cipherCount < ciphers.Length;
         ciphers = ciphers[..cipherCount];
 
         // Extension types in order (GREASE dropped) and the bodies JA3 and JA4 read (first occurrence wins).
@@ -197,7 +209,11 @@ public static class TlsClientFingerprinter
 
             var ext = extensions.Slice(cursor, length);
             cursor += length;
-            if (!TlsGrease.IsGrease(type))
+            if (TlsGrease.IsGrease(type))
+            {
+                grease = true;
+            }
+            else
             {
                 if (typeCount == MaxExtensions)
                 {
@@ -277,7 +293,7 @@ public static class TlsClientFingerprinter
         WriteJa3Hash(ja3[..ja3Length], text.Slice(Ja4Length + 1, 32));
         text[Ja4Length + 33] = ' ';
         System.Text.Ascii.ToUtf16(ja3[..ja3Length], text[(Ja4Length + 34)..], out _);
-        fingerprint = new TlsClientFingerprint(new string(text), Ja4Length, offeredH2, recordCount: 1);
+        fingerprint = new TlsClientFingerprint(new string(text), Ja4Length, offeredH2, recordCount: 1, grease);
         return true;
     }
 

@@ -168,7 +168,7 @@ public sealed class BrowserHeadersDetector(ClientIdentity identity) : IDetector
         return -1;
     }
 
-    private static int? ChromeMajor(string userAgent)
+    internal static int? ChromeMajor(string userAgent)
     {
         var at = userAgent.IndexOf("Chrome/", StringComparison.Ordinal);
         return at < 0 ? null : LeadingNumber(userAgent.AsSpan(at + 7));

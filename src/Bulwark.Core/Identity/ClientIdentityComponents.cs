@@ -6,13 +6,14 @@ namespace Bulwark.Core.Identity;
 public static class ClientIdentityComponents
 {
     /// <summary>
-    /// <see cref="FingerprintDenyDetector"/>, <see cref="UaTlsMismatchDetector"/>, <see cref="BrowserHeadersDetector"/> and
+    /// <see cref="FingerprintDenyDetector"/>, <see cref="UaTlsMismatchDetector"/>, <see cref="UaTlsTraitsDetector"/>, <see cref="BrowserHeadersDetector"/> and
     /// <see cref="DeclaredBotDetector"/> over <paramref name="identity"/>.
     /// </summary>
     public static IDetector[] Detectors(ClientIdentity identity) =>
     [
         new FingerprintDenyDetector(identity),
         new UaTlsMismatchDetector(identity),
+        new UaTlsTraitsDetector(identity),
         new BrowserHeadersDetector(identity),
         new DeclaredBotDetector(identity),
     ];

@@ -21,6 +21,6 @@ public static class ReplayDetectors
         ArgumentNullException.ThrowIfNull(identity);
         return format == ReplayInputFormat.JsonLines
             ? ClientIdentityComponents.Detectors(identity)
-            : [new FingerprintDenyDetector(identity), new UaTlsMismatchDetector(identity), new DeclaredBotDetector(identity)];
+            : [new FingerprintDenyDetector(identity), new UaTlsMismatchDetector(identity), new UaTlsTraitsDetector(identity), new DeclaredBotDetector(identity)];
     }
 }

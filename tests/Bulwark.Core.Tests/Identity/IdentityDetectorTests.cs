@@ -91,6 +91,21 @@ public sealed class IdentityDetectorTests
     }
 
     [Fact]
+    public async Task A_library_the_catalogue_does_not_know_claiming_chrome_is_challenged_by_its_tls_traits()
+    {
+        // python3 urllib with a hand-made context: a real hello no catalogue entry holds, so ua_tls_mismatch cannot name it.
+        const string Uncatalogued = "t13d181100_85036bcba153_d41ae481755e";
+        var decision = await Engine().Decide(Request([("host", "shop.example"), ("user-agent", Chrome120), ("accept", "*/*")], Uncatalogued, h2: false));
+        Assert.Equal("browser_headers_missing=25,browser_without_h2=20,ua_tls_traits_mismatch=40", Signals(decision));
+        Assert.Equal(DecisionAction.Challenge, decision.Action); // 85 under the default 50/80/95
+
+        // A real Chrome behind a TLS-intercepting proxy: the proxy's hello, every browser header: scored, not refused.
+        var intercepted = await Engine().Decide(Request(ChromeHeaders, Uncatalogued));
+        Assert.Equal("ua_tls_traits_mismatch=40", Signals(intercepted));
+        Assert.Equal(DecisionAction.Allow, intercepted.Action);
+    }
+
+    [Fact]
     public async Task Chrome_with_chromium_tls_and_its_headers_in_its_order_raises_nothing()
     {
         var decision = await Engine().Decide(Request(ChromeHeaders, ChromiumJa4));

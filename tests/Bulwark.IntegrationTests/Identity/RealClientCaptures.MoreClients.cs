@@ -42,11 +42,22 @@ public sealed partial class RealClientCaptures
             ["-c", "import sys, urllib.request, urllib.error\ntry:\n r = urllib.request.urlopen(urllib.request.Request(sys.argv[1], headers={'User-Agent': sys.argv[2]}))\nexcept urllib.error.HTTPError as e:\n r = e\nprint(r.getcode())", url, ChromeUserAgent],
             ("SSL_CERT_FILE", CertificatePem())), tool: "python3", name: "python-urllib");
 
+        // A script that copies Chromium's TLS 1.2 cipher suites into its own SSLContext to pass for Chrome: OpenSSL still
+        // sends no GREASE (and adds its renegotiation SCSV), and no catalogue entry holds this hello.
+        await RunClientAsync("python3", run, url => Exec(
+            "python3",
+            ["-c", "import sys, ssl, urllib.request, urllib.error\nctx = ssl.create_default_context()\nctx.set_ciphers('" + ChromiumTls12Ciphers + "')\nctx.set_alpn_protocols(['http/1.1'])\ntry:\n r = urllib.request.urlopen(urllib.request.Request(sys.argv[1], headers={'User-Agent': sys.argv[2]}), context=ctx)\nexcept urllib.error.HTTPError as e:\n r = e\nprint(r.getcode())", url, ChromeUserAgent],
+            ("SSL_CERT_FILE", CertificatePem())), tool: "python3", name: "python-chromium-ciphers");
+
         // wget exits 8 when the server answers 4xx (a refusal is an answer here).
         await RunClientAsync("wget", run, url => Exec("wget", ["-q", "--no-check-certificate", "-O", "/dev/null", "-U", ChromeUserAgent, url], TimeSpan.FromSeconds(60), [0, 8]));
 
         await RunClientAsync("curl", run, url => CurlAsync(url, _host!.Port, FirefoxUserAgent), name: "curl_firefox_ua");
     }
+
+    /// <summary>Chromium's TLS 1.2 cipher suites in OpenSSL's names (c02b c02f c02c c030 cca9 cca8 c013 c014 009c 009d 002f 0035).</summary>
+    internal const string ChromiumTls12Ciphers =
+        "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:ECDHE-RSA-AES128-SHA:ECDHE-RSA-AES256-SHA:AES128-GCM-SHA256:AES256-GCM-SHA384:AES128-SHA:AES256-SHA";
 
     private async Task<string> GoAsync(string url)
     {

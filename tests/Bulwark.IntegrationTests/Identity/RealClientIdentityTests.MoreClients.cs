@@ -40,6 +40,30 @@ public sealed partial class RealClientIdentityTests
         Assert.NotEqual(requests, captures.ByClient["python-urllib"][0].Request.Tls?.Ja4);
     }
 
+    [ToolFact("python3")]
+    public void A_script_with_chromium_cipher_suites_and_a_chrome_user_agent_is_told_apart_by_its_missing_grease()
+    {
+        var exchanges = captures.ByClient["python-chromium-ciphers"];
+        Assert.Equal(2, exchanges.Count);
+        foreach (var (request, decision) in exchanges)
+        {
+            var tls = request.Tls!;
+            Assert.False(tls.Grease);
+            Assert.Null(FingerprintCatalogue.BuiltIn.Lookup(tls.Ja4, tls.Ja3));
+            var traits = Assert.Single(decision.Reasons, r => r.Signal == UaTlsTraitsDetector.Signal);
+            Assert.StartsWith($"User-Agent says chrome 120, but the TLS hello (JA4 {tls.Ja4}, not catalogued) is not Chromium's: ", traits.Detail, StringComparison.Ordinal);
+            Assert.EndsWith("no GREASE" + (tls.Ja4![11..23] == UaTlsTraitsDetector.ChromiumCipherHash ? " values, which Chromium puts in every hello" : ""), traits.Detail, StringComparison.Ordinal);
+            Assert.NotEqual(DecisionAction.Allow, decision.Action);
+        }
+
+        // Chromium itself: GREASE in every hello, and nothing for this detector to say.
+        foreach (var (request, decision) in captures.ByClient["chromium"])
+        {
+            Assert.True(request.Tls!.Grease);
+            Assert.DoesNotContain(decision.Reasons, r => r.Signal == UaTlsTraitsDetector.Signal);
+        }
+    }
+
     [ToolFact("wget")]
     public void Wget_has_one_stable_ja4_named_wget_and_is_refused_in_a_chrome_user_agent() =>
         AssertCataloguedAndRefusedAsChrome("wget");
