@@ -13,14 +13,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 duration="${1:-10}"
 connections="${2:-64}"
-work="$(mktemp -d)"
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
-trap cleanup EXIT
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+# shellcheck source=scripts/bench-common.sh
+source scripts/bench-common.sh
 up=$(free_port); ke=$(free_port); px=$(free_port); fl=$(free_port); rw=$(free_port)
-user_line=""; [ "$(id -u)" = 0 ] && user_line="user root;"
 for side in up px; do
   mkdir -p "$work/$side"
   if [ "$side" = up ]; then
@@ -41,7 +36,6 @@ for port in $up $ke $px $fl $rw; do
   for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
 done
 
-cpu_ticks() { local total=0 pid; for pid in "$@"; do total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat"))); done; echo "$total"; }
 for round in $(seq 1 "${ROUNDS:-2}"); do
   declare -A rps=() cpu=()
   for target in "upstream:$up:0" "kestrel:$ke:2" "nginx:$px:1" "floor:$fl:3" "raw:$rw:4"; do

@@ -24,14 +24,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 duration="${1:-10}"
 connections="${2:-64}"
-work="$(mktemp -d)"
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
-trap cleanup EXIT
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+# shellcheck source=scripts/bench-common.sh
+source scripts/bench-common.sh
 up=$(free_port); px=$(free_port); gw=$(free_port); fl=$(free_port)
-user_line=""; [ "$(id -u)" = 0 ] && user_line="user root;"
 # Two nginx processes: the upstream (one worker) and the plain reverse proxy (NGINX_WORKERS, default auto = one per
 # core, nginx's recommended setting and Debian's default), so the proxy gets the same cores the gateway may use and does
 # not share a worker with the upstream.
@@ -84,7 +79,6 @@ done
 PATH="$PATH:$HOME/.dotnet/tools"
 counters=""
 declare -A rps cpu_us
-cpu_ticks() { local total=0 pid; for pid in "$@"; do total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat"))); done; echo "$total"; }
 for target in "upstream:$up" "nginx:$px" "floor:$fl" "gateway:$gw"; do
   name="${target%%:*}"; port="${target##*:}"
   # Warm-up: 15 s, because on two shared cores the JIT's tiers (tier 0, instrumented, tier 1) are still compiling after

@@ -52,15 +52,14 @@ public sealed class UaTlsTraitsDetector(ClientIdentity identity) : IDetector
 
         // TCP TLS only (a QUIC hello offers TLS 1.3 suites alone), with a JA4 whose cipher hash is there, and not in the
         // catalogue: a catalogued fingerprint is judged by ua_tls_mismatch, by name.
-        if (request.Tls is not { Ja4: { Length: >= 24 } ja4 } tls || ja4[0] != 't' || ja4[10] != '_' || ja4[23] != '_'
-            || identity.Family(request) is not null)
+        if (request.Tls is not { Ja4: { Length: >= 24 } ja4 } tls || ja4[0] != 't' || ja4[10] != '_' || ja4[23] != '_')
         {
             return;
         }
 
         var userAgent = request.Headers["user-agent"];
         var ua = identity.UserAgents.Parse(userAgent);
-        if (!ua.IsBrowser)
+        if (!ua.IsBrowser || identity.Family(request) is not null)
         {
             return;
         }
