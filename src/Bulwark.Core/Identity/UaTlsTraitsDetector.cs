@@ -17,8 +17,9 @@ namespace Bulwark.Core.Identity;
 /// </list>
 /// A Chromium User-Agent (Chromium 100 or later, to leave old versions and their other lists alone) on a hello with
 /// another cipher hash, or without GREASE when the hello itself was seen, is a program that set the header and not the
-/// stack; a Firefox or Safari User-Agent on Chromium's exact cipher list with GREASE is a Chromium claiming another engine.
-/// The weight is below the default challenge threshold on purpose: a TLS-intercepting proxy (corporate gateways,
+/// stack; a Firefox or Safari User-Agent on Chromium's exact cipher list with GREASE is a Chromium claiming another engine
+/// (not Chrome or Edge on iOS: they run WebKit, but Chrome's own network stack, Cronet, may still make some requests).
+/// The weight is below the default delay threshold (50) on purpose: a TLS-intercepting proxy (corporate gateways,
 /// antivirus "HTTPS scanning") re-originates a real browser's connection with its own stack and looks the same, and such
 /// a browser still sends every browser header, so the signal alone only scores; with the missing browser headers a
 /// library claiming Chrome brings, it adds up to a challenge.
@@ -86,7 +87,7 @@ public sealed class UaTlsTraitsDetector(ClientIdentity identity) : IDetector
                 context.AddSignal(Signal, DefaultWeight, $"User-Agent says {family} {major}, but the TLS hello (JA4 {ja4}, not catalogued) is not Chromium's: {missing}");
             }
         }
-        else if (ua.Engine is "gecko" or "webkit" && chromiumCiphers && tls.Grease != false)
+        else if (ua.Family is "firefox" or "safari" && chromiumCiphers && tls.Grease != false)
         {
             context.AddSignal(Signal, DefaultWeight, $"User-Agent says {ua.Family}{(ua.Major is { } m ? " " + m : "")} ({ua.Engine}), but the TLS hello (JA4 {ja4}, not catalogued) has Chromium's cipher suites ({ChromiumCipherHash})");
         }

@@ -105,6 +105,7 @@ public sealed class UaTlsTraitsDetectorTests
         Assert.Empty(Detect(Chrome120, curl, grease: false)); // ua_tls_mismatch names it
         Assert.Empty(Detect(Chrome90, PythonOwnContextJa4, grease: false));
         Assert.Empty(Detect(ChromeIos, PythonOwnContextJa4, grease: false)); // Apple's TLS stack
+        Assert.Empty(Detect(ChromeIos, ReferenceChromeJa4, grease: true)); // or Chrome's own (Cronet) for some requests
         Assert.Empty(Detect(Yandex, PythonOwnContextJa4, grease: false));
         Assert.Empty(Detect(Chrome120, "q13d0312h3_55b375c5d22e_06cda9e17597", grease: true));
         Assert.Empty(Detect(Chrome120, null));
