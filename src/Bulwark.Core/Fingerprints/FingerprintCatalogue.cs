@@ -11,10 +11,12 @@ namespace Bulwark.Core.Fingerprints;
 public sealed class FingerprintCatalogue
 {
     private const string ResourceName = "Bulwark.Core.Fingerprints.catalogue.json";
+    private const int StackKeyMaxLength = 64;
     private static readonly Lazy<FingerprintCatalogue> BuiltInInstance = new(LoadBuiltIn);
     private readonly Dictionary<string, CatalogueEntry> _byJa4;
     private readonly Dictionary<string, CatalogueEntry> _byJa3;
-    private readonly Dictionary<string, CatalogueEntry> _byJa4WithoutSni;
+    private readonly Dictionary<string, CatalogueEntry> _byStack;
+    private readonly Dictionary<string, CatalogueEntry>.AlternateLookup<ReadOnlySpan<char>> _byStackSpan;
 
     private FingerprintCatalogue(int version, IReadOnlyList<CatalogueEntry> entries)
     {
@@ -22,13 +24,15 @@ public sealed class FingerprintCatalogue
         Entries = entries;
         _byJa4 = new Dictionary<string, CatalogueEntry>(StringComparer.Ordinal);
         _byJa3 = new Dictionary<string, CatalogueEntry>(StringComparer.Ordinal);
-        _byJa4WithoutSni = new Dictionary<string, CatalogueEntry>(StringComparer.Ordinal);
+        _byStack = new Dictionary<string, CatalogueEntry>(StringComparer.Ordinal);
+        _byStackSpan = _byStack.GetAlternateLookup<ReadOnlySpan<char>>();
+        Span<char> key = stackalloc char[StackKeyMaxLength];
         foreach (var entry in entries)
         {
             _byJa4.TryAdd(entry.Ja4, entry);
-            if (WithoutSni(entry.Ja4) is { } key)
+            if (StackKey(entry.Ja4, key) is { Length: > 0 } written)
             {
-                _byJa4WithoutSni.TryAdd(key, entry);
+                _byStack.TryAdd(written.ToString(), entry);
             }
 
             if (entry.Ja3 is { } ja3)
@@ -110,26 +114,45 @@ public sealed class FingerprintCatalogue
     }
 
     /// <summary>
-    /// The entry for <paramref name="ja4"/>, else for the same JA4 with or without a server name, else for
-    /// <paramref name="ja3"/>, else null.
+    /// The entry for <paramref name="ja4"/>, else for the same client stack with or without a server name and whatever
+    /// its ALPN offer (the same protocol, TLS version, cipher hash and extension hash), else for <paramref name="ja3"/>,
+    /// else null.
     /// </summary>
     public CatalogueEntry? Lookup(string? ja4, string? ja3)
     {
-        if (ja4 is not null && (_byJa4.TryGetValue(ja4, out var entry) || (WithoutSni(ja4) is { } key && _byJa4WithoutSni.TryGetValue(key, out entry))))
+        if (ja4 is not null)
         {
-            return entry;
+            if (_byJa4.TryGetValue(ja4, out var exact))
+            {
+                return exact;
+            }
+
+            Span<char> key = stackalloc char[StackKeyMaxLength];
+            if (StackKey(ja4, key) is { Length: > 0 } written && _byStackSpan.TryGetValue(written, out var stack))
+            {
+                return stack;
+            }
         }
 
-        return ja3 is not null && _byJa3.TryGetValue(ja3, out entry) ? entry : null;
+        return ja3 is not null && _byJa3.TryGetValue(ja3, out var byJa3) ? byJa3 : null;
     }
 
-    // A client connecting to an address literal sends no server_name: JA4 then says 'i' instead of 'd' and counts one
-    // extension fewer, while both hashes stay the same (JA4's extension hash leaves SNI and ALPN out). Dropping the SNI
-    // flag and the extension count gives a key that one client stack has with and without a host name.
-    internal static string? WithoutSni(string ja4) =>
-        ja4.Length > 10 && ja4[10] == '_' && ja4[3] is 'd' or 'i'
-            ? string.Concat(ja4.AsSpan(0, 3), ja4.AsSpan(4, 2), ja4.AsSpan(8))
-            : null;
+    // What one client stack keeps whatever the program asks of it per connection: JA4's protocol and TLS version, cipher
+    // hash and extension hash. A client connecting to an address literal sends no server_name ('i' instead of 'd', one
+    // extension fewer); one told to speak HTTP/1.1 only, or given no ALPN, changes the ALPN characters (and the count
+    // when the extension goes). JA4's extension hash leaves SNI and ALPN out, so both hashes stay the same: the key drops
+    // the SNI flag, the counts and the ALPN characters. Written into destination; empty when ja4 has not JA4's shape.
+    internal static ReadOnlySpan<char> StackKey(string ja4, Span<char> destination)
+    {
+        if (ja4.Length < 11 || ja4.Length - 7 > destination.Length || ja4[10] != '_' || ja4[3] is not ('d' or 'i'))
+        {
+            return default;
+        }
+
+        ja4.AsSpan(0, 3).CopyTo(destination);
+        ja4.AsSpan(10).CopyTo(destination[3..]);
+        return destination[..(ja4.Length - 7)];
+    }
 
     private static FingerprintCatalogue LoadBuiltIn()
     {

@@ -82,6 +82,24 @@ public sealed class IdentityDetectorTests
     }
 
     [Fact]
+    public void The_same_client_stack_told_to_speak_http_1_1_or_to_send_no_alpn_is_still_known()
+    {
+        // curl --http1.1 offers "http/1.1" alone (JA4 "h1"); curl with ALPN off sends no ALPN extension ("00", one extension
+        // fewer). JA4's hashes leave ALPN out, so they are curl's.
+        var count = int.Parse(CurlJa4.AsSpan(6, 2), System.Globalization.CultureInfo.InvariantCulture);
+        var http11 = CurlJa4[..8] + "h1" + CurlJa4[10..];
+        var noAlpn = CurlJa4[..6] + (count - 1).ToString("00", System.Globalization.CultureInfo.InvariantCulture) + "00" + CurlJa4[10..];
+        Assert.Equal("curl", FingerprintCatalogue.BuiltIn.Lookup(http11, null)?.Family);
+        Assert.Equal("curl", FingerprintCatalogue.BuiltIn.Lookup(noAlpn, null)?.Family);
+
+        // Another TLS version or another extension set is another stack.
+        Assert.Null(FingerprintCatalogue.BuiltIn.Lookup("t12" + CurlJa4[3..], null));
+        Assert.Null(FingerprintCatalogue.BuiltIn.Lookup(CurlJa4[..^12] + "000000000000", null));
+        Assert.Null(FingerprintCatalogue.BuiltIn.Lookup("q13" + CurlJa4[3..], null));
+        Assert.Null(FingerprintCatalogue.BuiltIn.Lookup("not a ja4", null));
+    }
+
+    [Fact]
     public async Task Python_requests_with_a_chrome_user_agent_also_lacks_h2_and_is_blocked()
     {
         var decision = await Engine("\"Thresholds\": { \"Challenge\": 80, \"Block\": 95 }").Decide(
